@@ -1,0 +1,61 @@
+// The embedded engine's test hooks: types shared by the engine and the e2e tests.
+// The hooks exist only when the engine is created with `testHooks: true` (the e2e scripted
+// upstream). They are reached over HTTP under CONTROL_PREFIX on the engine's own server.
+import type { Item } from '../../src/core/wire.ts';
+
+export const CONTROL_PREFIX = '/__engine';
+
+/**
+ * One scripted response. `POST /__engine/script` appends plans to a FIFO queue; each
+ * `response.create` with `generate !== false` (over WebSocket or HTTP) takes the next plan,
+ * or falls back to the offline agent when the queue is empty. Warmups (`generate:false`)
+ * never consume a plan.
+ */
+export interface ScriptedResponse {
+  /** Assistant text streamed as deltas (split into `chunks` pieces, default 4). */
+  text?: string;
+  chunks?: number;
+  /** Function calls emitted (in this order) after the text. */
+  toolCalls?: { name: string; arguments: Record<string, unknown> | string; callId?: string }[];
+  /**
+   * Turn state advertised in `response.metadata` (WS) or the response header (HTTP).
+   * Omitted: the engine's own counter value (`ts_<n>`), as on every response. `null`: none.
+   */
+  turnState?: string | null;
+  /** Close the socket (WS) / abort the stream (HTTP) after this many events were sent. */
+  dropAfterEvents?: number;
+  /** Send this text frame (not JSON) after this many events, then stop responding. */
+  malformedAfterEvents?: number;
+  /** Send a binary frame after this many events, then stop responding. */
+  binaryAfterEvents?: number;
+  /** Send a text frame of this many bytes (valid JSON, unknown type) after 1 event, then continue. */
+  oversizedBytes?: number;
+  /** Answer with this `error` frame instead of a response. */
+  error?: { status: number; code: string; message: string };
+  /** Milliseconds between events (default 0: as fast as possible). */
+  eventDelayMs?: number;
+  /** Hold the response before its first event until `POST /__engine/release` is called. */
+  hold?: boolean;
+}
+
+/** Control endpoints (all JSON):
+ *  POST {prefix}/reset                      → clears script, log, refusals; closes all sockets
+ *  POST {prefix}/script      {responses: ScriptedResponse[]}
+ *  POST {prefix}/refuse      {status: number, times: number, message?: string}  next upgrades refused
+ *  POST {prefix}/error-frame {code, message, status?}  sent on every open socket (idle ones too)
+ *  POST {prefix}/drop-sockets                → closes every open socket abruptly
+ *  POST {prefix}/release                     → releases held responses
+ *  GET  {prefix}/log                         → EngineLog
+ */
+export interface EngineLog {
+  /** WebSocket upgrades accepted (refused ones are not counted). */
+  handshakes: number;
+  /** Every client frame received, in arrival order. `frame` is the parsed JSON. */
+  frames: { socket: number; at: number; frame: Record<string, unknown> }[];
+  /** Every HTTP POST to /responses or /responses/compact. */
+  http: { path: string; at: number; headers: Record<string, string>; body: Record<string, unknown> }[];
+  /** Upgrade handshake headers, per accepted socket, lower-cased names. */
+  upgrades: { socket: number; headers: Record<string, string> }[];
+}
+
+export type { Item };

@@ -1,0 +1,80 @@
+// What the broker and the tabs persist, behind one narrow interface: IndexedDB (idb) in the
+// browser, an in-memory map in unit tests. The broker writes; tabs read (through TanStack Query).
+import type { Item } from './wire.ts';
+import type { TurnStatus } from './brokerMessages.ts';
+
+export interface ThreadRecord {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface TurnRecord {
+  id: string;
+  threadId: string;
+  tabId: string;
+  userText: string;
+  status: TurnStatus;
+  error?: string;
+  startedAt: number;
+  endedAt?: number;
+}
+
+export interface ItemRecord {
+  threadId: string;
+  turnId: string;
+  /** Position in the thread; items are the model's input history in this order. */
+  index: number;
+  item: Item;
+}
+
+export interface ThreadStore {
+  listThreads(): Promise<ThreadRecord[]>;
+  getThread(id: string): Promise<ThreadRecord | undefined>;
+  putThread(thread: ThreadRecord): Promise<void>;
+  deleteThread(id: string): Promise<void>;
+  listTurns(threadId: string): Promise<TurnRecord[]>;
+  putTurn(turn: TurnRecord): Promise<void>;
+  listItems(threadId: string): Promise<ItemRecord[]>;
+  /** Appends items after the thread's last one, in one transaction. */
+  appendItems(threadId: string, turnId: string, items: Item[]): Promise<void>;
+}
+
+/** An in-memory store with the same semantics as the IndexedDB one; for tests and fallbacks. */
+export function createMemoryThreadStore(): ThreadStore {
+  const threads = new Map<string, ThreadRecord>();
+  const turns = new Map<string, TurnRecord>();
+  const items: ItemRecord[] = [];
+  const clone = <T>(value: T): T => structuredClone(value);
+  return {
+    async listThreads() {
+      return [...threads.values()].map(clone).sort((a, b) => b.updatedAt - a.updatedAt);
+    },
+    async getThread(id) {
+      const t = threads.get(id);
+      return t && clone(t);
+    },
+    async putThread(thread) {
+      threads.set(thread.id, clone(thread));
+    },
+    async deleteThread(id) {
+      threads.delete(id);
+      for (const [key, turn] of turns) if (turn.threadId === id) turns.delete(key);
+      for (let i = items.length - 1; i >= 0; i--) if (items[i]!.threadId === id) items.splice(i, 1);
+    },
+    async listTurns(threadId) {
+      return [...turns.values()].filter((t) => t.threadId === threadId).map(clone).sort((a, b) => a.startedAt - b.startedAt);
+    },
+    async putTurn(turn) {
+      turns.set(turn.id, clone(turn));
+    },
+    async listItems(threadId) {
+      return items.filter((r) => r.threadId === threadId).map(clone);
+    },
+    async appendItems(threadId, turnId, newItems) {
+      let next = items.filter((r) => r.threadId === threadId).length;
+      for (const item of newItems) items.push({ threadId, turnId, index: next++, item: clone(item) });
+    },
+  };
+}

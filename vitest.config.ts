@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  define: { __APP_VERSION__: JSON.stringify('test') },
+  test: {
+    include: ['src/**/*.test.ts', 'sw/**/*.test.ts', 'server/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 10_000,
+  },
+});
