@@ -57,6 +57,9 @@ export type ThreadEvent =
   | { kind: 'turn.metadata'; threadId: string; turnId: string; seq: number; value: string; accepted: boolean }
   | { kind: 'turn.ended'; threadId: string; turnId: string; seq: number; status: Exclude<TurnStatus, 'running'>; error?: string };
 
+/** A thread event before the broker stamps its sequence number. */
+export type ThreadEventBody = ThreadEvent extends infer E ? (E extends { seq: number } ? Omit<E, 'seq'> : never) : never;
+
 export type BrokerEvent =
   | ThreadEvent
   | { kind: 'thread.changed'; threadId: string }

@@ -1,0 +1,309 @@
+import { describe, expect, it } from 'vitest';
+import { createBroker, type BrokerLimits } from './broker.ts';
+import type { BrokerEvent, BrokerEventBatch, ThreadEvent } from './brokerMessages.ts';
+import { createFakeUpstream, errorEvent, instantClock, responseEvents, type FakeUpstream } from './testing/fakes.ts';
+import { createMemoryThreadStore } from './threadStore.ts';
+import { TOOL_DEFINITIONS } from './tools.ts';
+import type { ResponseCreate } from './wire.ts';
+import { createMemoryWorkspace } from './workspace.ts';
+
+function setup(options: { limits?: Partial<BrokerLimits> } = {}) {
+  const upstream = createFakeUpstream();
+  const batches: BrokerEventBatch[] = [];
+  const store = createMemoryThreadStore();
+  const workspace = createMemoryWorkspace('default', { 'README.md': '# hi', 'src/a.ts': 'export const a = 1;' });
+  const waiters: { match: (e: BrokerEvent) => boolean; resolve: (e: BrokerEvent) => void }[] = [];
+  const events: BrokerEvent[] = [];
+  const broker = createBroker({
+    openSocket: upstream.openSocket,
+    fetch: upstream.fetch,
+    httpUrl: 'http://relay/v1/responses',
+    publish(batch) {
+      batches.push(batch);
+      for (const event of batch.events) {
+        events.push(event);
+        for (const w of waiters.splice(0)) (w.match(event) ? w.resolve(event) : waiters.push(w));
+      }
+    },
+    store,
+    workspaceFor: async () => workspace,
+    settings: { model: 'test-model', tools: TOOL_DEFINITIONS },
+    clock: instantClock,
+    random: () => 0,
+    brokerId: 'b1',
+    appVersion: 'test',
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const next = (match: (e: BrokerEvent) => boolean) =>
+    new Promise<BrokerEvent>((resolve) => {
+      const seen = events.find(match);
+      if (seen) return resolve(seen);
+      waiters.push({ match, resolve });
+    });
+  const turnEnded = (turnId: string) => next((e) => e.kind === 'turn.ended' && e.turnId === turnId) as Promise<Extract<ThreadEvent, { kind: 'turn.ended' }>>;
+  async function runTurn(threadId: string, turnId: string, text: string, tabId = 'tab-1') {
+    await broker.handle({ method: 'startTurn', params: { tabId, threadId, turnId, text } });
+    return turnEnded(turnId);
+  }
+  return { upstream, broker, store, batches, events, next, runTurn };
+}
+
+const sentState = (request: ResponseCreate) => request.client_metadata?.['x-codex-turn-state'];
+const wsBodies = (upstream: FakeUpstream) => upstream.requests.filter((r) => r.transport === 'ws').map((r) => r.body);
+
+/** A server that answers the first request of each turn with a list_files call `calls` times,
+ *  then a text; advertising a new turn state (v1, v2, …) on every response. */
+function toolCallingServer(upstream: FakeUpstream, callsPerTurn: number) {
+  let advertised = 0;
+  let callsLeft = callsPerTurn;
+  upstream.respondWith((request) => {
+    const turnState = `v${++advertised}`;
+    if (request.generate === false) return responseEvents({ turnState });
+    const lastInput = request.input.at(-1);
+    if (lastInput?.type === 'message') callsLeft = callsPerTurn;
+    if (callsLeft > 0) {
+      callsLeft -= 1;
+      return responseEvents({ turnState, calls: [{ name: 'list_files', args: {} }] });
+    }
+    return responseEvents({ turnState, text: 'Done.' });
+  });
+}
+
+describe('broker: the turn-state contract (PROTOCOL.md §4)', () => {
+  it('keeps the first value of a turn and replays it on every follow-up: [none, v1, v1]', async () => {
+    const { upstream, runTurn, events } = setup();
+    toolCallingServer(upstream, 2);
+    const ended = await runTurn('th1', 'turn1', 'list the files twice');
+    expect(ended.status).toBe('completed');
+    const bodies = wsBodies(upstream);
+    expect(bodies.map(sentState)).toEqual([undefined, 'v1', 'v1']);
+    expect(bodies.map((b) => b.client_metadata?.turn_id)).toEqual(['turn1', 'turn1', 'turn1']);
+    // The later values were seen and ignored.
+    const metadata = events.filter((e) => e.kind === 'turn.metadata');
+    expect(metadata.map((e) => [e.value, e.accepted])).toEqual([['v1', true], ['v2', false], ['v3', false]]);
+  });
+
+  it('starts the next turn with an empty cell on the same socket, chained from the last response', async () => {
+    const { upstream, runTurn, broker } = setup();
+    toolCallingServer(upstream, 1);
+    await runTurn('th1', 'turn1', 'first');
+    await runTurn('th1', 'turn2', 'second');
+    const bodies = wsBodies(upstream);
+    expect(bodies.map(sentState)).toEqual([undefined, 'v1', undefined, 'v3']);
+    expect(upstream.sockets).toHaveLength(1);
+    // Each follow-up and the next turn chain on the socket, sending only the new items.
+    expect(bodies[1]!.previous_response_id).toBeDefined();
+    expect(bodies[1]!.input.map((i) => i.type)).toEqual(['function_call_output']);
+    expect(bodies[2]!.previous_response_id).toBeDefined();
+    expect(bodies[2]!.input).toEqual([{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'second' }] }]);
+    expect(broker.inspect().cells).toEqual([]);
+  });
+
+  it('seeds the next turn from the thread’s prewarm, and a turn waits for the prewarm and chains from it', async () => {
+    const { upstream, broker, runTurn } = setup();
+    toolCallingServer(upstream, 1);
+    const opened = await broker.handle({ method: 'openThread', params: { tabId: 'tab-1', threadId: 'th1' } });
+    expect(opened.prewarmed).toBe(true);
+    await runTurn('th1', 'turn1', 'hello');
+    const bodies = wsBodies(upstream);
+    expect(bodies[0]).toMatchObject({ generate: false, client_metadata: { turn_id: '' } });
+    expect(JSON.parse(bodies[0]!.client_metadata!['x-codex-turn-metadata']!).request_kind).toBe('prewarm');
+    expect(bodies.map(sentState)).toEqual([undefined, 'v1', 'v1']);
+    expect(bodies[1]!.previous_response_id).toBeDefined();
+    expect('generate' in bodies[1]!).toBe(false);
+  });
+
+  it('replays the same value on a new socket with the full input after the socket dies mid-turn', async () => {
+    const { upstream, runTurn, events } = setup();
+    let requests = 0;
+    upstream.respondWith((request, socket) => {
+      requests += 1;
+      if (requests === 1) return responseEvents({ turnState: 'v1', calls: [{ name: 'list_files', args: {} }] });
+      if (requests === 2) {
+        socket.send({ type: 'response.created', response: { id: 'resp_dead', status: 'in_progress', output: [] } });
+        socket.send({ type: 'response.metadata', headers: { 'x-codex-turn-state': 'v-late' } });
+        socket.send({ type: 'response.output_text.delta', item_id: 'msg_dead', output_index: 0, content_index: 0, delta: 'partial' });
+        socket.drop();
+        return;
+      }
+      return responseEvents({ turnState: 'v9', text: 'recovered' });
+    });
+    const ended = await runTurn('th1', 'turn1', 'go');
+    expect(ended.status).toBe('completed');
+    const bodies = wsBodies(upstream);
+    expect(bodies.map(sentState)).toEqual([undefined, 'v1', 'v1']);
+    const resend = bodies[2]!;
+    expect(resend.previous_response_id).toBeUndefined();
+    expect(resend.input.map((i) => i.type)).toEqual(['message', 'function_call', 'function_call_output']);
+    expect(upstream.requests[2]!.socket).toBe(2);
+    expect(events.some((e) => e.kind === 'turn.request' && e.resend)).toBe(true);
+  });
+
+  it('keeps each thread’s cell apart when two tabs run turns at once, and never chains across threads', async () => {
+    const { upstream, broker, next } = setup();
+    let n = 0;
+    upstream.respondWith((request) => {
+      const turnState = `${request.client_metadata?.thread_id}-v${++n}`;
+      if (request.input.at(-1)?.type === 'message') return responseEvents({ turnState, calls: [{ name: 'read_file', args: { path: 'README.md' } }] });
+      return responseEvents({ turnState, text: 'ok' });
+    });
+    await Promise.all([
+      broker.handle({ method: 'startTurn', params: { tabId: 'tab-a', threadId: 'A', turnId: 'a1', text: 'x' } }),
+      broker.handle({ method: 'startTurn', params: { tabId: 'tab-b', threadId: 'B', turnId: 'b1', text: 'y' } }),
+    ]);
+    expect(broker.inspect().cells.map((c) => [c.tabId, c.turnId]).sort()).toEqual([['tab-a', 'a1'], ['tab-b', 'b1']]);
+    await next((e) => e.kind === 'turn.ended' && e.turnId === 'a1');
+    await next((e) => e.kind === 'turn.ended' && e.turnId === 'b1');
+    for (const thread of ['A', 'B']) {
+      const own = upstream.requests.filter((r) => r.body.client_metadata?.thread_id === thread);
+      expect(own.map((r) => sentState(r.body)?.startsWith(`${thread}-`) ?? 'none')).toEqual(['none', true]);
+      expect(new Set(own.map((r) => sentState(r.body)).filter(Boolean)).size).toBe(1);
+    }
+    // Thread B never continues a response that belongs to thread A.
+    const responseOwner = new Map<string, string>();
+    for (const socket of upstream.sockets) expect(socket.frames.length).toBeGreaterThan(0);
+    for (const r of upstream.requests) {
+      if (r.body.previous_response_id) expect(responseOwner.get(r.body.previous_response_id) ?? r.body.client_metadata?.thread_id).toBe(r.body.client_metadata?.thread_id);
+    }
+    expect(upstream.sockets).toHaveLength(2);
+  });
+
+  it('switches to HTTP after a 426 and carries the value in the request header, learned from the response header', async () => {
+    const { upstream, runTurn, broker, events } = setup();
+    upstream.refuse(4426);
+    let n = 0;
+    upstream.httpResponder = (body) => {
+      n += 1;
+      const last = body.input.at(-1);
+      const events = last?.type === 'message' ? responseEvents({ turnState: 'sse-ignored', calls: [{ name: 'list_files', args: {} }] }) : responseEvents({ text: 'listed' });
+      return { events, turnState: `h${n}` };
+    };
+    const ended = await runTurn('th1', 'turn1', 'list files');
+    expect(ended.status).toBe('completed');
+    const http = upstream.requests.filter((r) => r.transport === 'http');
+    expect(http.map((r) => r.headers?.['x-codex-turn-state'])).toEqual([undefined, 'h1']);
+    expect(http.every((r) => r.body.previous_response_id === undefined && !('type' in r.body))).toBe(true);
+    expect(http[1]!.body.input).toHaveLength(3);
+    expect(broker.inspect().transport).toBe('http');
+    expect(events.filter((e) => e.kind === 'turn.metadata').map((e) => e.value)).toEqual(['h1', 'h2']);
+    // The switch lasts: the next turn goes straight to HTTP.
+    await runTurn('th1', 'turn2', 'again');
+    expect(upstream.sockets).toHaveLength(1);
+  });
+
+  it('retries a 404/500 upgrade a bounded number of times, then uses HTTP', async () => {
+    const { upstream, runTurn, broker } = setup({ limits: { upgradeRetries: 2 } });
+    upstream.refuse(4404, 4500, 4404);
+    expect((await runTurn('th1', 'turn1', 'hi')).status).toBe('completed');
+    expect(upstream.sockets).toHaveLength(3);
+    expect(broker.inspect().transport).toBe('http');
+  });
+
+  it('recovers from a single 404 on the upgrade without leaving WebSocket', async () => {
+    const { upstream, runTurn, broker } = setup();
+    upstream.refuse(4404);
+    expect((await runTurn('th1', 'turn1', 'hi')).status).toBe('completed');
+    expect(broker.inspect().transport).toBe('ws');
+    expect(wsBodies(upstream)).toHaveLength(1);
+  });
+});
+
+describe('broker: faults', () => {
+  it('fails only the affected turn on a malformed frame, with a clear message; the next turn works', async () => {
+    const { upstream, runTurn } = setup();
+    let n = 0;
+    upstream.respondWith((_request, socket) => {
+      n += 1;
+      if (n === 1) {
+        socket.send({ type: 'response.created', response: { id: 'r1', status: 'in_progress', output: [] } });
+        socket.send('{this is not json');
+        return;
+      }
+      return responseEvents({ text: 'fine' });
+    });
+    const failed = await runTurn('th1', 'turn1', 'one');
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/not valid JSON/);
+    expect((await runTurn('th1', 'turn2', 'two')).status).toBe('completed');
+  });
+
+  it('resends once with the full input after previous_response_not_found', async () => {
+    const { upstream, runTurn } = setup();
+    let n = 0;
+    upstream.respondWith((request) => {
+      n += 1;
+      if (n === 2) return [errorEvent('previous_response_not_found')];
+      return responseEvents({ text: `answer ${n}`, turnState: `v${n}` });
+    });
+    await runTurn('th1', 'turn1', 'one');
+    expect((await runTurn('th1', 'turn2', 'two')).status).toBe('completed');
+    const bodies = wsBodies(upstream);
+    expect(bodies[1]!.previous_response_id).toBeDefined();
+    expect(bodies[2]!.previous_response_id).toBeUndefined();
+    expect(bodies[2]!.input).toHaveLength(3);
+  });
+
+  it('drops an idle socket that reports the connection limit and opens a new one for the next turn', async () => {
+    const { upstream, runTurn, broker } = setup();
+    await runTurn('th1', 'turn1', 'one');
+    upstream.sockets[0]!.send(errorEvent('websocket_connection_limit_reached'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(broker.inspect().sockets).toEqual([]);
+    expect((await runTurn('th1', 'turn2', 'two')).status).toBe('completed');
+    expect(upstream.sockets).toHaveLength(2);
+    expect(wsBodies(upstream)[1]!.previous_response_id).toBeUndefined();
+  });
+
+  it('moves a busy turn to a new socket when the connection limit is reached mid-response', async () => {
+    const { upstream, runTurn } = setup();
+    let n = 0;
+    upstream.respondWith(() => (++n === 1 ? [errorEvent('websocket_connection_limit_reached')] : responseEvents({ text: 'ok' })));
+    expect((await runTurn('th1', 'turn1', 'one')).status).toBe('completed');
+    expect(upstream.sockets).toHaveLength(2);
+  });
+
+  it('Stop drops the socket, keeps the partial answer and ends the turn as stopped', async () => {
+    const { upstream, broker, next, store } = setup();
+    upstream.respondWith((_request, socket) => {
+      socket.send({ type: 'response.created', response: { id: 'r1', status: 'in_progress', output: [] } });
+      socket.send({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'half an ans' });
+      return 'hold';
+    });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'th1', turnId: 'turn1', text: 'go' } });
+    await next((e) => e.kind === 'text.delta');
+    await expect(broker.handle({ method: 'startTurn', params: { tabId: 't2', threadId: 'th1', turnId: 'turn1b', text: 'also' } })).rejects.toThrow(/already running/);
+    expect(await broker.handle({ method: 'stop', params: { threadId: 'th1' } })).toEqual({ stopped: true });
+    const ended = (await next((e) => e.kind === 'turn.ended')) as Extract<ThreadEvent, { kind: 'turn.ended' }>;
+    expect(ended.status).toBe('stopped');
+    expect(upstream.sockets[0]!.open).toBe(false);
+    const items = await store.listItems('th1');
+    expect(items.map((r) => r.item.type)).toEqual(['message', 'message']);
+    expect(JSON.stringify(items[1]!.item)).toContain('half an ans');
+    expect((await store.listTurns('th1'))[0]!.status).toBe('stopped');
+  });
+
+  it('ends a turn as failed with a clear message when the server cannot be reached', async () => {
+    const { upstream, runTurn, broker } = setup({ limits: { connectRetries: 1 } });
+    upstream.refuse(1006, 1006);
+    const ended = await runTurn('th1', 'turn1', 'hello');
+    expect(ended.status).toBe('failed');
+    expect(ended.error).toMatch(/Cannot reach the server/);
+    expect(broker.inspect().cells).toEqual([]);
+  });
+});
+
+describe('broker: what tabs receive', () => {
+  it('numbers each thread’s events without gaps, batches them, and persists the turn', async () => {
+    const { upstream, runTurn, batches, events, store } = setup();
+    toolCallingServer(upstream, 1);
+    await runTurn('th1', 'turn1', 'hello there');
+    const seqs = events.filter((e): e is ThreadEvent => 'seq' in e).map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(batches.every((b) => b.events.length <= 64 + 2)).toBe(true);
+    expect(events.some((e) => e.kind === 'inspector')).toBe(true);
+    expect((await store.getThread('th1'))?.title).toBe('hello there');
+    const items = await store.listItems('th1');
+    expect(items.map((r) => r.item.type)).toEqual(['message', 'function_call', 'function_call_output', 'message']);
+    expect((await store.listTurns('th1'))[0]!.status).toBe('completed');
+  });
+});

@@ -1,0 +1,568 @@
+// The broker: the only code that touches the network. It owns the socket pool, the threads' chains
+// and the turn-state cells, runs each turn's agent loop, and publishes everything tabs render.
+// Plain TypeScript: sockets, fetch, the channel, storage, workspaces and time are all injected.
+import type { BrokerEvent, BrokerEventBatch, BrokerRequest, BrokerResults, ConnectionState, InspectorState, ThreadEvent, ThreadEventBody, TurnStatus } from './brokerMessages.ts';
+import { backoffDelay, sleep, type Clock } from './clock.ts';
+import type { RequestIdentity, RequestKind } from './clientMetadata.ts';
+import { createEventBatcher } from './eventBatcher.ts';
+import { buildHttpRequest, buildResponseCreate, canChain, type ModelSettings, type ThreadChain } from './requestBuilder.ts';
+import { streamOverHttp, streamOverSocket, type AnyServerEvent, type FetchLike, type ResponseOutcome } from './responseStream.ts';
+import { ConnectError, createSocketPool, type LeaseLabel, type OpenSocket, type SocketLease } from './socketPool.ts';
+import type { ThreadStore } from './threadStore.ts';
+import { runToolCall } from './tools.ts';
+import { createTurnStateCells, type TurnStateCell } from './turnStateCell.ts';
+import { decodeFrame } from './responseCodec.ts';
+import { isFunctionCall, turnStateFromEvent, userMessage, type Item, type ServerEvent } from './wire.ts';
+import type { Workspace } from './workspace.ts';
+
+export interface BrokerLimits {
+  maxSockets: number;
+  /** Rotate sockets before the server's 60-minute limit. */
+  socketMaxAgeMs: number;
+  maxFrameBytes: number;
+  /** Resends of one request after its socket died mid-response. */
+  maxResends: number;
+  /** Retries of an upgrade refused with 404/500 before switching to HTTP for good. */
+  upgradeRetries: number;
+  /** Retries of a connection that could not be opened at all before the turn fails. */
+  connectRetries: number;
+}
+
+export const DEFAULT_LIMITS: BrokerLimits = {
+  maxSockets: 4,
+  socketMaxAgeMs: 55 * 60_000,
+  maxFrameBytes: 8 * 1024 * 1024,
+  maxResends: 3,
+  upgradeRetries: 2,
+  connectRetries: 4,
+};
+
+export interface BrokerDeps {
+  openSocket: OpenSocket;
+  fetch: FetchLike;
+  /** Absolute URL of `POST …/responses` for the HTTP fallback. */
+  httpUrl: string;
+  publish(batch: BrokerEventBatch): void;
+  store: ThreadStore;
+  workspaceFor(threadId: string): Promise<Workspace>;
+  settings: ModelSettings;
+  clock: Clock;
+  random?: () => number;
+  limits?: Partial<BrokerLimits>;
+  brokerId: string;
+  appVersion: string;
+  log?(message: string): void;
+}
+
+export interface Broker {
+  handle<M extends BrokerRequest['method']>(request: Extract<BrokerRequest, { method: M }>): Promise<BrokerResults[M]>;
+  inspect(): InspectorState;
+  close(): void;
+}
+
+interface RunningTurn {
+  tabId: string;
+  turnId: string;
+  cell: TurnStateCell;
+  abort: AbortController;
+  /** Text streamed for items not yet done, kept so a Stop can persist the partial answer. */
+  partial: Map<string, string>;
+  done: Promise<void>;
+}
+
+interface ThreadState {
+  id: string;
+  ready: Promise<void>;
+  history: Item[];
+  chain: ThreadChain | null;
+  windowGeneration: number;
+  /** A value the thread's prewarm returned: it seeds the next turn's cell (§4.7). */
+  seed: string | undefined;
+  prewarm: Promise<void> | null;
+  prewarmed: boolean;
+  running: RunningTurn | null;
+  seq: number;
+}
+
+/** Thrown out of a request when no connection could be made at all. */
+class UnreachableError extends Error {}
+
+const CONNECTION_LIMIT = 'websocket_connection_limit_reached';
+const PREVIOUS_NOT_FOUND = 'previous_response_not_found';
+
+export function createBroker(deps: BrokerDeps): Broker {
+  const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const random = deps.random ?? Math.random;
+  const log = deps.log ?? (() => undefined);
+  const threads = new Map<string, ThreadState>();
+  const cells = createTurnStateCells();
+  let transport: 'ws' | 'http' = 'ws';
+  let upgradeRefusals = 0;
+  let unreachable: string | null = null;
+  let stateDirty = true;
+  let lastConnection = '';
+
+  const batcher = createEventBatcher({
+    clock: deps.clock,
+    publish: deps.publish,
+    collectState() {
+      if (!stateDirty) return [];
+      stateDirty = false;
+      const out: BrokerEvent[] = [{ kind: 'inspector', state: inspect() }];
+      const connection = connectionState();
+      const key = `${connection.state}|${connection.detail ?? ''}`;
+      if (key !== lastConnection) {
+        lastConnection = key;
+        out.push({ kind: 'connection', ...connection });
+      }
+      return out;
+    },
+  });
+  const markDirty = () => {
+    stateDirty = true;
+    batcher.schedule();
+  };
+
+  const pool = createSocketPool({
+    openSocket: deps.openSocket,
+    clock: deps.clock,
+    maxSockets: limits.maxSockets,
+    maxAgeMs: limits.socketMaxAgeMs,
+    onChange: markDirty,
+    onIdleFrame(socketId, data) {
+      // §3: an `error` can arrive on an idle pooled socket. A connection-limit error means the
+      // server is ending the socket: drop it now so no work is handed to it.
+      const decoded = decodeFrame(data, limits.maxFrameBytes);
+      if (!decoded.ok) return pool.close(socketId, decoded.message);
+      const event = decoded.event as ServerEvent;
+      if (event.type === 'error') {
+        log(`socket ${socketId}: error while idle: ${event.error?.code ?? ''} ${event.error?.message ?? ''}`);
+        pool.close(socketId, event.error?.code ?? 'error while idle');
+      }
+    },
+  });
+
+  function connectionState(): { state: ConnectionState; detail?: string } {
+    if (transport === 'http') return { state: 'http-fallback', detail: 'WebSocket refused; using HTTP streaming' };
+    const sockets = pool.snapshot();
+    if (sockets.some((s) => s.state === 'open')) return { state: 'connected' };
+    if (unreachable) return { state: 'unreachable', detail: unreachable };
+    if (sockets.some((s) => s.state === 'connecting')) return { state: 'connecting' };
+    return { state: 'idle' };
+  }
+
+  function inspect(): InspectorState {
+    return {
+      transport,
+      sockets: pool.snapshot(),
+      cells: cells.list().map((c) => ({ tabId: c.tabId, turnId: c.turnId, threadId: c.threadId, value: c.cell.get() ?? null })),
+      queued: pool.queued,
+      handshakes: pool.handshakes,
+    };
+  }
+
+  function emit(thread: ThreadState, event: ThreadEventBody) {
+    thread.seq += 1;
+    batcher.push({ ...event, seq: thread.seq } as ThreadEvent);
+  }
+
+  function threadState(threadId: string): ThreadState {
+    let thread = threads.get(threadId);
+    if (thread) return thread;
+    const created: ThreadState = {
+      id: threadId,
+      ready: Promise.resolve(),
+      history: [],
+      chain: null,
+      windowGeneration: 0,
+      seed: undefined,
+      prewarm: null,
+      prewarmed: false,
+      running: null,
+      seq: 0,
+    };
+    created.ready = deps.store.listItems(threadId).then((records) => {
+      created.history = records.map((r) => r.item);
+    });
+    threads.set(threadId, created);
+    thread = created;
+    return thread;
+  }
+
+  async function persist(thread: ThreadState, write: () => Promise<void>) {
+    try {
+      await write();
+    } catch (error) {
+      log(`could not save thread ${thread.id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    batcher.push({ kind: 'thread.changed', threadId: thread.id });
+  }
+
+  // ---- connections ----
+
+  function switchToHttp(why: string) {
+    if (transport === 'http') return;
+    transport = 'http';
+    log(`switching to HTTP for the rest of this session: ${why}`);
+    markDirty();
+  }
+
+  /** A lease on a pooled socket, or null once the broker has switched to HTTP. */
+  async function acquireSocket(label: LeaseLabel, prefer: number | undefined, signal?: AbortSignal): Promise<SocketLease | null> {
+    let failures = 0;
+    for (;;) {
+      if (transport === 'http') return null;
+      try {
+        const lease = await pool.acquire(label, prefer);
+        upgradeRefusals = 0;
+        if (unreachable) {
+          unreachable = null;
+          markDirty();
+        }
+        return lease;
+      } catch (error) {
+        if (!(error instanceof ConnectError)) throw error;
+        if (error.code === 4426) {
+          switchToHttp('the server refused the WebSocket upgrade (426)');
+          return null;
+        }
+        if (error.code === 4404 || error.code === 4500) {
+          upgradeRefusals += 1;
+          if (upgradeRefusals > limits.upgradeRetries) {
+            switchToHttp(`the server refused the WebSocket upgrade ${upgradeRefusals} times (${error.code - 4000})`);
+            return null;
+          }
+        } else {
+          failures += 1;
+          if (failures > limits.connectRetries) {
+            unreachable = `Cannot reach the server: ${error.message}`;
+            markDirty();
+            throw new UnreachableError(`${unreachable}. Check that Switchboard's relay is running, then retry.`);
+          }
+        }
+        await sleep(deps.clock, backoffDelay(failures + upgradeRefusals, random), signal);
+      }
+    }
+  }
+
+  // ---- prewarm (§4.7) ----
+
+  function prewarm(thread: ThreadState): boolean {
+    if (transport !== 'ws' || thread.prewarm || thread.prewarmed || thread.running) return false;
+    thread.prewarmed = true;
+    thread.prewarm = (async () => {
+      await thread.ready;
+      const lease = await acquireSocket({ threadId: thread.id, turnId: '', kind: 'prewarm' }, thread.chain?.socketId).catch(() => null);
+      if (!lease) return;
+      const chain = canChain(thread.chain, { id: lease.socketId, lastResponseId: lease.lastResponseId }) ? thread.chain : null;
+      const request = buildResponseCreate({
+        settings: deps.settings,
+        identity: identity(thread, '', 'prewarm'),
+        history: thread.history,
+        chain,
+        turnState: undefined,
+        generate: false,
+      });
+      const historyLength = thread.history.length;
+      const outcome = await streamOverSocket(
+        lease,
+        request,
+        {
+          onEvent(event) {
+            const value = turnStateFromEvent(event);
+            if (value !== undefined && thread.seed === undefined) thread.seed = value;
+          },
+        },
+        { maxFrameBytes: limits.maxFrameBytes },
+      );
+      settleLease(lease, outcome);
+      if (outcome.kind === 'completed') thread.chain = { socketId: lease.socketId, responseId: outcome.response.id, historyLength };
+    })()
+      .catch((error) => log(`prewarm of ${thread.id} failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        thread.prewarm = null;
+      });
+    return true;
+  }
+
+  function identity(thread: ThreadState, turnId: string, requestKind: RequestKind): RequestIdentity {
+    return { threadId: thread.id, turnId, windowGeneration: thread.windowGeneration, requestKind, model: deps.settings.model };
+  }
+
+  /** Returns a socket to the pool, or drops it when it can no longer be trusted. */
+  function settleLease(lease: SocketLease, outcome: ResponseOutcome) {
+    switch (outcome.kind) {
+      case 'completed':
+        lease.setLastResponseId(outcome.response.id);
+        lease.release();
+        return;
+      case 'error':
+        if (outcome.code === CONNECTION_LIMIT) return lease.discard('connection time limit reached');
+        // After a failed request the server's cached response is not one we can name any more.
+        lease.setLastResponseId(null);
+        lease.release();
+        return;
+      case 'failed':
+        lease.setLastResponseId(null);
+        lease.release();
+        return;
+      case 'protocol':
+        return lease.discard('protocol error');
+      case 'aborted':
+        // There is no cancel event: stopping a response means dropping its socket (§2).
+        return lease.discard('stopped by the user');
+      case 'dropped':
+        return lease.discard('connection lost');
+    }
+  }
+
+  // ---- the agent loop ----
+
+  async function runTurn(thread: ThreadState, turn: RunningTurn, text: string) {
+    let status: Exclude<TurnStatus, 'running'> = 'completed';
+    let error: string | undefined;
+    try {
+      if (thread.prewarm) await thread.prewarm; // §4.7: a turn waits for its thread's prewarm
+      if (thread.seed !== undefined) {
+        const accepted = turn.cell.offer(thread.seed);
+        emit(thread, { kind: 'turn.metadata', threadId: thread.id, turnId: turn.turnId, value: thread.seed, accepted });
+        thread.seed = undefined;
+      }
+      markDirty();
+      const user = userMessage(text);
+      thread.history.push(user);
+      await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, [user]));
+      const result = await agentLoop(thread, turn);
+      status = result.status;
+      error = result.error;
+    } catch (caught) {
+      status = turn.abort.signal.aborted ? 'stopped' : 'failed';
+      error = status === 'failed' ? (caught instanceof Error ? caught.message : String(caught)) : undefined;
+    }
+    if (status === 'stopped') await keepPartialOutput(thread, turn);
+    cells.release({ tabId: turn.tabId, turnId: turn.turnId }); // §4.4: never leaks into the next turn
+    thread.running = null;
+    emit(thread, error === undefined ? { kind: 'turn.ended', threadId: thread.id, turnId: turn.turnId, status } : { kind: 'turn.ended', threadId: thread.id, turnId: turn.turnId, status, error });
+    await persist(thread, async () => {
+      const turns = await deps.store.listTurns(thread.id);
+      const record = turns.find((t) => t.id === turn.turnId);
+      if (record) await deps.store.putTurn({ ...record, status, ...(error !== undefined ? { error } : {}), endedAt: Date.now() });
+    });
+    markDirty();
+    batcher.flush();
+  }
+
+  async function keepPartialOutput(thread: ThreadState, turn: RunningTurn) {
+    const partial: Item[] = [...turn.partial.entries()]
+      .filter(([, text]) => text.length > 0)
+      .map(([id, text]) => ({ type: 'message', id, role: 'assistant', status: 'incomplete', content: [{ type: 'output_text', text }] }));
+    if (partial.length === 0) return;
+    thread.history.push(...partial);
+    for (const item of partial) emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, item });
+    await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, partial));
+  }
+
+  async function agentLoop(thread: ThreadState, turn: RunningTurn): Promise<{ status: Exclude<TurnStatus, 'running'>; error?: string }> {
+    let request = 0;
+    let resends = 0;
+    let resendReason: string | undefined;
+    let notFoundRetried = false;
+    for (;;) {
+      request += 1;
+      const outcome = await runRequest(thread, turn, request, resendReason);
+      resendReason = undefined;
+      switch (outcome.kind) {
+        case 'completed': {
+          resends = 0;
+          const outputs = outcome.items;
+          thread.history.push(...outputs);
+          if (outcome.socketId !== undefined) thread.chain = { socketId: outcome.socketId, responseId: outcome.response.id, historyLength: thread.history.length };
+          else thread.chain = null;
+          await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, outputs));
+          const calls = outputs.filter(isFunctionCall);
+          if (calls.length === 0) return { status: 'completed' };
+          const workspace = await deps.workspaceFor(thread.id);
+          const results = await Promise.all(calls.map((call) => runToolCall(call, workspace)));
+          if (turn.abort.signal.aborted) return { status: 'stopped' };
+          for (const item of results) emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, item });
+          thread.history.push(...results);
+          await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, results));
+          continue;
+        }
+        case 'aborted':
+          return { status: 'stopped' };
+        case 'dropped':
+          // §4.5: a socket lost mid-turn → new socket, full input, same turn state.
+          thread.chain = null;
+          if (resends >= limits.maxResends) return { status: 'failed', error: `The connection was lost ${resends + 1} times during this turn (${outcome.reason || `code ${outcome.code}`}). Retry when the server is reachable.` };
+          resends += 1;
+          resendReason = `connection lost (${outcome.reason || `code ${outcome.code}`})`;
+          await sleep(deps.clock, backoffDelay(resends - 1, random), turn.abort.signal);
+          continue;
+        case 'error':
+          if (outcome.code === CONNECTION_LIMIT) {
+            thread.chain = null;
+            resendReason = 'connection time limit reached; moved to a new connection';
+            continue;
+          }
+          if (outcome.code === PREVIOUS_NOT_FOUND && !notFoundRetried) {
+            notFoundRetried = true;
+            thread.chain = null;
+            resendReason = 'the server no longer had the previous response; resent the full input';
+            continue;
+          }
+          return { status: 'failed', error: `The server returned an error${outcome.status ? ` (${outcome.status}${outcome.code ? ` ${outcome.code}` : ''})` : outcome.code ? ` (${outcome.code})` : ''}: ${outcome.message}` };
+        case 'failed':
+          return { status: 'failed', error: outcome.message };
+        case 'protocol':
+          return { status: 'failed', error: `${outcome.message} The turn was stopped; the connection was reset.` };
+      }
+    }
+  }
+
+  type RequestOutcome = ResponseOutcome & { socketId?: number };
+
+  async function runRequest(thread: ThreadState, turn: RunningTurn, request: number, resendReason: string | undefined): Promise<RequestOutcome> {
+    const onEvent = (event: AnyServerEvent) => streamEvent(thread, turn, event, transport === 'ws');
+    const resend = resendReason !== undefined;
+    let lease: SocketLease | null;
+    try {
+      lease = await acquireSocket({ threadId: thread.id, turnId: turn.turnId, kind: 'turn' }, thread.chain?.socketId, turn.abort.signal);
+    } catch (error) {
+      if (turn.abort.signal.aborted) return { kind: 'aborted' };
+      throw error;
+    }
+    const base = { settings: deps.settings, identity: identity(thread, turn.turnId, 'turn'), history: thread.history, turnState: turn.cell.get() };
+    if (lease) {
+      if (turn.abort.signal.aborted) {
+        lease.release();
+        return { kind: 'aborted' };
+      }
+      const chain = canChain(thread.chain, { id: lease.socketId, lastResponseId: lease.lastResponseId }) ? thread.chain : null;
+      const create = buildResponseCreate({ ...base, chain });
+      emit(thread, { kind: 'turn.request', threadId: thread.id, turnId: turn.turnId, request, resend, transport: 'ws', ...(resendReason ? { reason: resendReason } : {}) });
+      const outcome = await streamOverSocket(lease, create, { onEvent }, { maxFrameBytes: limits.maxFrameBytes, signal: turn.abort.signal });
+      settleLease(lease, outcome);
+      return { ...outcome, socketId: lease.socketId };
+    }
+    const http = buildHttpRequest(base);
+    emit(thread, { kind: 'turn.request', threadId: thread.id, turnId: turn.turnId, request, resend, transport: 'http', ...(resendReason ? { reason: resendReason } : {}) });
+    return streamOverHttp(
+      {
+        fetch: deps.fetch,
+        url: deps.httpUrl,
+        body: http.body,
+        headers: http.headers,
+        signal: turn.abort.signal,
+        onTurnState(value) {
+          const accepted = turn.cell.offer(value);
+          emit(thread, { kind: 'turn.metadata', threadId: thread.id, turnId: turn.turnId, value, accepted });
+          markDirty();
+        },
+      },
+      { onEvent },
+    );
+  }
+
+  /** Turns one server event into what tabs render, and feeds the turn's cell. */
+  function streamEvent(thread: ThreadState, turn: RunningTurn, event: AnyServerEvent, overWebSocket: boolean) {
+    const e = event as ServerEvent;
+    switch (e.type) {
+      case 'response.output_text.delta': {
+        turn.partial.set(e.item_id, (turn.partial.get(e.item_id) ?? '') + e.delta);
+        emit(thread, { kind: 'text.delta', threadId: thread.id, turnId: turn.turnId, itemId: e.item_id, delta: e.delta });
+        return;
+      }
+      case 'response.output_item.done': {
+        if (e.item && typeof e.item === 'object') {
+          const id = (e.item as { id?: unknown }).id;
+          if (typeof id === 'string') turn.partial.delete(id);
+          emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, item: e.item });
+        }
+        return;
+      }
+      case 'response.metadata': {
+        // Over HTTP the value comes only from the response header (§4.6).
+        if (!overWebSocket) return;
+        const value = turnStateFromEvent(e);
+        if (value === undefined) return;
+        const accepted = turn.cell.offer(value);
+        emit(thread, { kind: 'turn.metadata', threadId: thread.id, turnId: turn.turnId, value, accepted });
+        if (accepted) markDirty();
+        return;
+      }
+      default:
+        return; // Unknown and uninteresting events are ignored (§3).
+    }
+  }
+
+  // ---- RPC ----
+
+  async function startTurn(params: { tabId: string; threadId: string; turnId: string; text: string }) {
+    const text = params.text.trim();
+    if (!text) throw new Error('The message is empty.');
+    const thread = threadState(params.threadId);
+    await thread.ready;
+    if (thread.running) throw new Error('A turn is already running in this thread. Wait for it to finish or press Stop.');
+    const turn: RunningTurn = {
+      tabId: params.tabId,
+      turnId: params.turnId,
+      cell: cells.open({ tabId: params.tabId, turnId: params.turnId }, thread.id),
+      abort: new AbortController(),
+      partial: new Map(),
+      done: Promise.resolve(),
+    };
+    thread.running = turn;
+    const now = Date.now();
+    await persist(thread, async () => {
+      const existing = await deps.store.getThread(thread.id);
+      const title = !existing || existing.title === 'New thread' ? titleFrom(text) : existing.title;
+      await deps.store.putThread({ id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now });
+      await deps.store.putTurn({ id: turn.turnId, threadId: thread.id, tabId: turn.tabId, userText: text, status: 'running', startedAt: now });
+    });
+    emit(thread, { kind: 'turn.started', threadId: thread.id, turnId: turn.turnId, tabId: turn.tabId, userText: text });
+    turn.done = runTurn(thread, turn, text);
+    return { turnId: turn.turnId };
+  }
+
+  return {
+    handle: ((request: BrokerRequest) => dispatch(request)) as Broker['handle'],
+    inspect,
+    close() {
+      for (const thread of threads.values()) thread.running?.abort.abort(new Error('broker closed'));
+      pool.closeAll();
+      batcher.flush();
+    },
+  };
+
+  async function dispatch(request: BrokerRequest): Promise<BrokerResults[BrokerRequest['method']]> {
+      type R = BrokerResults[BrokerRequest['method']];
+      switch (request.method) {
+        case 'hello':
+          markDirty();
+          return { brokerId: deps.brokerId, appVersion: deps.appVersion } as R;
+        case 'openThread': {
+          const thread = threadState(request.params.threadId);
+          return { prewarmed: prewarm(thread) } as R;
+        }
+        case 'startTurn':
+          return (await startTurn(request.params)) as R;
+        case 'stop': {
+          const running = threads.get(request.params.threadId)?.running;
+          if (!running) return { stopped: false } as R;
+          running.abort.abort(new Error('stopped by the user'));
+          await running.done;
+          return { stopped: true } as R;
+        }
+        case 'inspect':
+          return inspect() as R;
+        case 'bye':
+          return {} as R;
+      }
+  }
+}
+
+function titleFrom(text: string): string {
+  const line = text.split('\n')[0]!.trim();
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line;
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from './clock.ts';
+import { ConnectError, createSocketPool, type OpenSocket, type RawSocketHandlers } from './socketPool.ts';
+import { createManualClock, flushMicrotasks } from './testing/fakes.ts';
+
+/** Sockets that open or fail only when the test says so. */
+function controllableSockets() {
+  const opened: { handlers: RawSocketHandlers; closed: boolean; sent: string[] }[] = [];
+  const openSocket: OpenSocket = (handlers) => {
+    const entry = { handlers, closed: false, sent: [] as string[] };
+    opened.push(entry);
+    return { send: (d) => void entry.sent.push(d), close: () => void (entry.closed = true) };
+  };
+  return { opened, openSocket };
+}
+
+const label = (threadId: string) => ({ threadId, turnId: 't', kind: 'turn' as const });
+
+describe('socket pool', () => {
+  it('opens lazily, reuses an idle socket and counts one handshake', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 4, maxAgeMs: 60_000 });
+    expect(opened).toHaveLength(0);
+    const first = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const lease = await first;
+    lease.release();
+    const again = await pool.acquire(label('b'));
+    expect(again.socketId).toBe(lease.socketId);
+    expect(pool.handshakes).toBe(1);
+  });
+
+  it('runs one response per socket, opens up to the cap, then queues', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 60_000 });
+    const a = pool.acquire(label('a'));
+    const b = pool.acquire(label('b'));
+    opened.forEach((s) => s.handlers.onOpen());
+    const [leaseA, leaseB] = await Promise.all([a, b]);
+    expect(leaseA.socketId).not.toBe(leaseB.socketId);
+    let third: number | undefined;
+    void pool.acquire(label('c')).then((l) => (third = l.socketId));
+    await flushMicrotasks();
+    expect(opened).toHaveLength(2);
+    expect(pool.queued).toBe(1);
+    leaseB.release();
+    await flushMicrotasks();
+    expect(third).toBe(leaseB.socketId);
+  });
+
+  it('hands a freed socket to the waiter whose chain lives on it', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const p = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const lease = await p;
+    const order: string[] = [];
+    void pool.acquire(label('x')).then((l) => {
+      order.push('x');
+      l.release();
+    });
+    void pool.acquire(label('y'), lease.socketId).then((l) => {
+      order.push('y');
+      l.release();
+    });
+    lease.release();
+    await flushMicrotasks();
+    expect(order).toEqual(['y', 'x']);
+  });
+
+  it('rejects with the close code when a socket closes before opening, then frees the slot', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const p = pool.acquire(label('a'));
+    opened[0]!.handlers.onClose(4426, 'upgrade required');
+    await expect(p).rejects.toEqual(new ConnectError(4426, 'upgrade required'));
+    const q = pool.acquire(label('a'));
+    expect(opened).toHaveLength(2);
+    opened[1]!.handlers.onOpen();
+    await expect(q).resolves.toMatchObject({ socketId: 2 });
+  });
+
+  it('tells the lease holder when its socket dies and forgets the socket', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const p = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const lease = await p;
+    const closes: number[] = [];
+    lease.listen({ onFrame: () => undefined, onClose: (code) => void closes.push(code) });
+    opened[0]!.handlers.onClose(1006, '');
+    expect(closes).toEqual([1006]);
+    expect(pool.snapshot()).toEqual([]);
+  });
+
+  it('routes frames on an idle socket to onIdleFrame', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const idle: string[] = [];
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000, onIdleFrame: (_id, d) => void idle.push(String(d)) });
+    const p = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    (await p).release();
+    opened[0]!.handlers.onMessage('{"type":"error"}');
+    expect(idle).toEqual(['{"type":"error"}']);
+  });
+
+  it('rotates a socket past its maximum age instead of reusing it', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 1_000 });
+    const p = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    (await p).release();
+    await clock.advance(1_500);
+    const q = pool.acquire(label('a'));
+    expect(opened[0]!.closed).toBe(true);
+    expect(opened).toHaveLength(2);
+    opened[1]!.handlers.onOpen();
+    expect((await q).socketId).toBe(2);
+  });
+});
+
+describe('backoff', () => {
+  it('grows exponentially with full jitter and a cap', () => {
+    expect(backoffDelay(0, () => 1)).toBe(250);
+    expect(backoffDelay(3, () => 1)).toBe(2000);
+    expect(backoffDelay(20, () => 1)).toBe(8000);
+    expect(backoffDelay(3, () => 0.5)).toBe(1000);
+    expect(backoffDelay(3, () => 0)).toBe(0);
+  });
+});

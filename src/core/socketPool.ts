@@ -1,0 +1,275 @@
+// A small pool of persistent sockets shared by every tab and thread (PROTOCOL.md §1).
+// Sockets open lazily when work needs one, carry one response at a time, and stay open for the
+// next piece of work; work waits in a queue when every socket is busy and the pool is full.
+import type { Clock } from './clock.ts';
+import type { SocketInfo } from './brokerMessages.ts';
+
+export interface RawSocketHandlers {
+  onOpen(): void;
+  onMessage(data: string | ArrayBuffer): void;
+  onClose(code: number, reason: string): void;
+}
+
+/** The only thing the pool needs from a WebSocket; the worker adapter wraps the real one. */
+export interface RawSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type OpenSocket = (handlers: RawSocketHandlers) => RawSocket;
+
+/** A socket closed before it opened. `code` is the close code: the relay reports an upstream
+ *  refusal with status S as 4000+S (PROTOCOL.md §1). */
+export class ConnectError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(reason || `connection closed before it opened (code ${code})`);
+    this.name = 'ConnectError';
+  }
+}
+
+export type LeaseLabel = NonNullable<SocketInfo['busyWith']>;
+
+export interface SocketListener {
+  onFrame(data: string | ArrayBuffer): void;
+  onClose(code: number, reason: string): void;
+}
+
+/** Exclusive use of one open socket for one response at a time. */
+export interface SocketLease {
+  readonly socketId: number;
+  /** The socket's most recent completed response: the only one it can continue (§1). */
+  readonly lastResponseId: string | null;
+  listen(listener: SocketListener): void;
+  send(frame: string): void;
+  /** Records the socket's most recent response; null when it no longer holds one we can name. */
+  setLastResponseId(id: string | null): void;
+  /** Returns the socket to the pool for the next piece of work. */
+  release(): void;
+  /** Closes the socket (a stop, a protocol error, a socket we no longer trust). */
+  discard(reason: string): void;
+}
+
+export interface SocketPoolOptions {
+  openSocket: OpenSocket;
+  clock: Clock;
+  maxSockets: number;
+  /** Sockets older than this are not handed out again (the server ends them at 60 min). */
+  maxAgeMs: number;
+  /** A frame on a socket nobody is using (an `error` can arrive on an idle socket, §3). */
+  onIdleFrame?(socketId: number, data: string | ArrayBuffer): void;
+  onChange?(): void;
+}
+
+export interface SocketPool {
+  acquire(label: LeaseLabel, prefer?: number): Promise<SocketLease>;
+  /** Closes one socket whatever its state (e.g. after `websocket_connection_limit_reached`). */
+  close(socketId: number, reason: string): void;
+  snapshot(): SocketInfo[];
+  readonly handshakes: number;
+  readonly queued: number;
+  closeAll(): void;
+}
+
+interface PooledSocket {
+  id: number;
+  raw: RawSocket;
+  state: SocketInfo['state'];
+  openedAt: number;
+  lastUsedAt: number;
+  lastResponseId: string | null;
+  responses: number;
+  busyWith: LeaseLabel | null;
+  listener: SocketListener | null;
+}
+
+interface Waiter {
+  label: LeaseLabel;
+  prefer: number | undefined;
+  resolve(lease: SocketLease): void;
+  reject(error: Error): void;
+}
+
+export function createSocketPool(options: SocketPoolOptions): SocketPool {
+  const { clock } = options;
+  const sockets = new Map<number, PooledSocket>();
+  const queue: Waiter[] = [];
+  let nextId = 1;
+  let handshakes = 0;
+  const changed = () => options.onChange?.();
+
+  const live = () => [...sockets.values()].filter((s) => s.state === 'connecting' || s.state === 'open');
+  const tooOld = (s: PooledSocket) => clock.now() - s.openedAt >= options.maxAgeMs;
+
+  function lease(socket: PooledSocket, label: LeaseLabel): SocketLease {
+    socket.busyWith = label;
+    socket.lastUsedAt = clock.now();
+    let done = false;
+    const finish = () => {
+      if (done) return false;
+      done = true;
+      socket.listener = null;
+      socket.busyWith = null;
+      socket.lastUsedAt = clock.now();
+      return true;
+    };
+    changed();
+    return {
+      socketId: socket.id,
+      get lastResponseId() {
+        return socket.lastResponseId;
+      },
+      listen(listener) {
+        if (!done) socket.listener = listener;
+      },
+      send(frame) {
+        if (done || socket.state !== 'open') throw new Error(`socket ${socket.id} is not usable`);
+        socket.raw.send(frame);
+      },
+      setLastResponseId(id) {
+        socket.lastResponseId = id;
+        if (id !== null) socket.responses += 1;
+        changed();
+      },
+      release() {
+        if (!finish()) return;
+        if (socket.state === 'open' && tooOld(socket)) closeSocket(socket, 'rotated before the connection time limit');
+        dispatch();
+        changed();
+      },
+      discard(reason) {
+        if (!finish()) return;
+        closeSocket(socket, reason);
+        changed();
+      },
+    };
+  }
+
+  function closeSocket(socket: PooledSocket, reason: string) {
+    if (socket.state === 'closed' || socket.state === 'closing') return;
+    socket.state = 'closing';
+    socket.listener = null;
+    try {
+      socket.raw.close(1000, reason.slice(0, 120));
+    } catch {
+      // Closing a socket that is already gone is not an error worth surfacing.
+    }
+    forget(socket);
+  }
+
+  function forget(socket: PooledSocket) {
+    socket.state = 'closed';
+    sockets.delete(socket.id);
+    dispatch();
+    changed();
+  }
+
+  function open(waiter: Waiter) {
+    const id = nextId++;
+    handshakes += 1;
+    const socket: PooledSocket = {
+      id,
+      raw: undefined as unknown as RawSocket,
+      state: 'connecting',
+      openedAt: clock.now(),
+      lastUsedAt: clock.now(),
+      lastResponseId: null,
+      responses: 0,
+      busyWith: waiter.label,
+      listener: null,
+    };
+    sockets.set(id, socket);
+    socket.raw = options.openSocket({
+      onOpen() {
+        if (socket.state !== 'connecting') return;
+        socket.state = 'open';
+        socket.openedAt = clock.now();
+        waiter.resolve(lease(socket, waiter.label));
+      },
+      onMessage(data) {
+        if (socket.state !== 'open') return;
+        if (socket.listener) socket.listener.onFrame(data);
+        else options.onIdleFrame?.(socket.id, data);
+      },
+      onClose(code, reason) {
+        const wasConnecting = socket.state === 'connecting';
+        const listener = socket.listener;
+        if (socket.state === 'closed') return;
+        forget(socket);
+        if (wasConnecting) waiter.reject(new ConnectError(code, reason));
+        else listener?.onClose(code, reason);
+      },
+    });
+    changed();
+  }
+
+  function idleSocket(prefer: number | undefined): PooledSocket | undefined {
+    for (const s of sockets.values()) if (s.state === 'open' && !s.busyWith && tooOld(s)) closeSocket(s, 'rotated before the connection time limit');
+    const idle = [...sockets.values()].filter((s) => s.state === 'open' && !s.busyWith);
+    return idle.find((s) => s.id === prefer) ?? idle.sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
+  }
+
+  /** Hands free capacity to waiting work: an idle socket, or a new one while under the cap. */
+  function dispatch() {
+    while (queue.length > 0) {
+      const idle = [...sockets.values()].filter((s) => s.state === 'open' && !s.busyWith);
+      if (idle.length > 0) {
+        // A waiter whose chain lives on an idle socket gets that one; otherwise first come.
+        const index = Math.max(0, queue.findIndex((w) => idle.some((s) => s.id === w.prefer)));
+        const waiter = queue.splice(index, 1)[0]!;
+        const socket = idle.find((s) => s.id === waiter.prefer) ?? idle[0]!;
+        waiter.resolve(lease(socket, waiter.label));
+        continue;
+      }
+      if (live().length < options.maxSockets) {
+        open(queue.shift()!);
+        continue;
+      }
+      return;
+    }
+  }
+
+  return {
+    acquire(label, prefer) {
+      return new Promise<SocketLease>((resolve, reject) => {
+        const waiter: Waiter = { label, prefer, resolve, reject };
+        const socket = queue.length === 0 ? idleSocket(prefer) : undefined;
+        if (socket) resolve(lease(socket, label));
+        else if (queue.length === 0 && live().length < options.maxSockets) open(waiter);
+        else {
+          queue.push(waiter);
+          changed();
+        }
+      });
+    },
+    close(socketId, reason) {
+      const socket = sockets.get(socketId);
+      if (!socket) return;
+      const listener = socket.listener;
+      closeSocket(socket, reason);
+      listener?.onClose(4999, reason);
+    },
+    snapshot() {
+      return [...sockets.values()].map((s) => ({
+        id: s.id,
+        state: s.state,
+        busyWith: s.busyWith,
+        lastResponseId: s.lastResponseId,
+        openedAt: s.openedAt,
+        responses: s.responses,
+      }));
+    },
+    get handshakes() {
+      return handshakes;
+    },
+    get queued() {
+      return queue.length;
+    },
+    closeAll() {
+      for (const socket of [...sockets.values()]) closeSocket(socket, 'broker shutting down');
+      for (const waiter of queue.splice(0)) waiter.reject(new ConnectError(1001, 'broker shutting down'));
+    },
+  };
+}
