@@ -6,5 +6,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'sw/**/*.test.ts', 'server/**/*.test.ts'],
     environment: 'node',
     testTimeout: 10_000,
+    // CI sums this report with Playwright's into "N passed, N failed" (.ci/summarize.mjs).
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results/unit.json' },
   },
 });

@@ -12,6 +12,9 @@ export const CONTROL_PREFIX = '/__engine';
  * never consume a plan.
  */
 export interface ScriptedResponse {
+  /** For a warmup (`generate:false`) only: warmups take the first queued warmup plan, if any,
+   *  and use only its `turnState`; other requests never take warmup plans. */
+  warmup?: boolean;
   /** Assistant text streamed as deltas (split into `chunks` pieces, default 4). */
   text?: string;
   chunks?: number;

@@ -87,6 +87,13 @@ interface ThreadState {
 /** Thrown out of a request when no connection could be made at all. */
 class UnreachableError extends Error {}
 
+/** The relay reports an upstream refusal of the upgrade with status S as close code 4000+S (§1).
+ *  It accepts the browser's socket first (to buffer early frames), so the refusal can come
+ *  before or after the socket opened. */
+function isUpgradeRefusal(code: number): boolean {
+  return code >= 4400 && code < 4600;
+}
+
 const CONNECTION_LIMIT = 'websocket_connection_limit_reached';
 const PREVIOUS_NOT_FOUND = 'previous_response_not_found';
 
@@ -207,6 +214,28 @@ export function createBroker(deps: BrokerDeps): Broker {
     markDirty();
   }
 
+  /**
+   * Counts a refused upgrade (close code 4000+S from the relay, §1) and says what to do next:
+   * 426 switches to HTTP at once; 404 and 5xx are retried a bounded number of times, then switch;
+   * any other refusal (401, 403, …) will not get better by retrying and fails the turn.
+   */
+  function noteRefusal(code: number, reason: string): 'http' | 'retry' {
+    const status = code - 4000;
+    if (status === 426) {
+      switchToHttp('the server refused the WebSocket upgrade (426)');
+      return 'http';
+    }
+    if (status === 404 || status >= 500) {
+      upgradeRefusals += 1;
+      if (upgradeRefusals > limits.upgradeRetries) {
+        switchToHttp(`the server refused the WebSocket upgrade ${upgradeRefusals} times (last: ${status})`);
+        return 'http';
+      }
+      return 'retry';
+    }
+    throw new UnreachableError(`The server refused the connection (${status}${reason ? `: ${reason}` : ''}).`);
+  }
+
   /** A lease on a pooled socket, or null once the broker has switched to HTTP. */
   async function acquireSocket(label: LeaseLabel, prefer: number | undefined, signal?: AbortSignal): Promise<SocketLease | null> {
     let failures = 0;
@@ -214,7 +243,6 @@ export function createBroker(deps: BrokerDeps): Broker {
       if (transport === 'http') return null;
       try {
         const lease = await pool.acquire(label, prefer);
-        upgradeRefusals = 0;
         if (unreachable) {
           unreachable = null;
           markDirty();
@@ -222,16 +250,8 @@ export function createBroker(deps: BrokerDeps): Broker {
         return lease;
       } catch (error) {
         if (!(error instanceof ConnectError)) throw error;
-        if (error.code === 4426) {
-          switchToHttp('the server refused the WebSocket upgrade (426)');
-          return null;
-        }
-        if (error.code === 4404 || error.code === 4500) {
-          upgradeRefusals += 1;
-          if (upgradeRefusals > limits.upgradeRetries) {
-            switchToHttp(`the server refused the WebSocket upgrade ${upgradeRefusals} times (${error.code - 4000})`);
-            return null;
-          }
+        if (isUpgradeRefusal(error.code)) {
+          if (noteRefusal(error.code, error.reason) === 'http') return null;
         } else {
           failures += 1;
           if (failures > limits.connectRetries) {
@@ -277,6 +297,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       );
       settleLease(lease, outcome);
       if (outcome.kind === 'completed') thread.chain = { socketId: lease.socketId, responseId: outcome.response.id, historyLength };
+      if (outcome.kind === 'dropped' && isUpgradeRefusal(outcome.code)) noteRefusal(outcome.code, outcome.reason);
     })()
       .catch((error) => log(`prewarm of ${thread.id} failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
@@ -293,6 +314,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   function settleLease(lease: SocketLease, outcome: ResponseOutcome) {
     switch (outcome.kind) {
       case 'completed':
+        upgradeRefusals = 0; // the upgrade demonstrably works
         lease.setLastResponseId(outcome.response.id);
         lease.release();
         return;
@@ -394,6 +416,11 @@ export function createBroker(deps: BrokerDeps): Broker {
         case 'dropped':
           // §4.5: a socket lost mid-turn → new socket, full input, same turn state.
           thread.chain = null;
+          if (isUpgradeRefusal(outcome.code)) {
+            noteRefusal(outcome.code, outcome.reason); // throws for refusals that retrying cannot fix
+            resendReason = `the server refused the WebSocket upgrade (${outcome.code - 4000})`;
+            continue;
+          }
           if (resends >= limits.maxResends) return { status: 'failed', error: `The connection was lost ${resends + 1} times during this turn (${outcome.reason || `code ${outcome.code}`}). Retry when the server is reachable.` };
           resends += 1;
           resendReason = `connection lost (${outcome.reason || `code ${outcome.code}`})`;
@@ -539,6 +566,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       type R = BrokerResults[BrokerRequest['method']];
       switch (request.method) {
         case 'hello':
+          lastConnection = ''; // a new tab has seen no connection state yet: publish it again
           markDirty();
           return { brokerId: deps.brokerId, appVersion: deps.appVersion } as R;
         case 'openThread': {

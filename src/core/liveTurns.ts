@@ -251,7 +251,7 @@ export function createLiveTurnStore(): LiveTurnStore {
           const index = turn.entries.findIndex((e) => e.kind === 'streaming' && e.itemId === event.itemId);
           if (index === -1) {
             // A delta for an item that already finished is stale; ignore it.
-            if (turn.entries.some((e) => e.kind === 'done' && e.item.id === event.itemId)) return;
+            if (turn.entries.some((e) => e.kind === 'done' && itemIdOf(e.item) === event.itemId)) return;
             const entry: DraftStreaming = { kind: 'streaming', itemId: event.itemId, text: event.delta, partial: false };
             turn.entries.push(entry);
             draftEntries.add(entry);
@@ -263,11 +263,11 @@ export function createLiveTurnStore(): LiveTurnStore {
         case 'item.done': {
           const turn = writableTurn(threadId, turnId, true)!;
           const done: LiveDoneEntry = { kind: 'done', item: event.item };
-          const id = typeof event.item.id === 'string' ? event.item.id : undefined;
+          const id = itemIdOf(event.item);
           const index =
             id === undefined
               ? -1
-              : turn.entries.findIndex((e) => (e.kind === 'streaming' ? e.itemId === id : e.item.id === id));
+              : turn.entries.findIndex((e) => (e.kind === 'streaming' ? e.itemId === id : itemIdOf(e.item) === id));
           if (index === -1) turn.entries.push(done);
           else turn.entries[index] = done;
           return;
@@ -344,4 +344,10 @@ export function createLiveTurnStore(): LiveTurnStore {
 /** Whether a thread has a turn the broker is still running, as far as this tab has heard. */
 export function hasRunningTurn(thread: LiveThread | undefined): boolean {
   return thread?.turns.some((t) => t.status === 'running') ?? false;
+}
+
+/** An item's server-assigned id, when it has one (function_call_output items do not). */
+export function itemIdOf(item: Item): string | undefined {
+  const id = (item as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
 }

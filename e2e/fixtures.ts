@@ -1,0 +1,73 @@
+// Shared e2e fixtures: a client for the scripted upstream's control API, and the few UI steps
+// every scenario takes, written against the app's accessible roles and labels.
+import { expect, test as base, type Page } from '@playwright/test';
+import { CONTROL_PREFIX, type EngineLog, type ScriptedResponse } from '../server/engine/testControl.ts';
+
+const UPSTREAM = 'http://127.0.0.1:4311';
+
+export interface Upstream {
+  script(...responses: ScriptedResponse[]): Promise<void>;
+  refuse(status: number, times: number, message?: string): Promise<void>;
+  errorFrame(code: string, message: string): Promise<void>;
+  dropSockets(): Promise<void>;
+  release(): Promise<void>;
+  log(): Promise<EngineLog>;
+  /** `response.create` frames that were real requests (not warmups), in arrival order. */
+  requests(): Promise<Record<string, any>[]>;
+}
+
+async function control(path: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${UPSTREAM}${CONTROL_PREFIX}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.headers.get('content-type')?.includes('json') ? response.json() : undefined;
+}
+
+function createUpstream(): Upstream {
+  const upstream: Upstream = {
+    script: async (...responses) => void (await control('/script', { responses })),
+    refuse: async (status, times, message) => void (await control('/refuse', { status, times, ...(message ? { message } : {}) })),
+    errorFrame: async (code, message) => void (await control('/error-frame', { code, message })),
+    dropSockets: async () => void (await control('/drop-sockets', {})),
+    release: async () => void (await control('/release', {})),
+    log: async () => (await control('/log')) as EngineLog,
+    async requests() {
+      const log = await upstream.log();
+      return log.frames.map((f) => f.frame).filter((f) => f.type === 'response.create' && f.generate !== false);
+    },
+  };
+  return upstream;
+}
+
+export const test = base.extend<{ upstream: Upstream }>({
+  upstream: async ({}, use) => {
+    await control('/reset', {});
+    await use(createUpstream());
+  },
+});
+
+export { expect };
+
+export const turnState = (frame: Record<string, any>): string | undefined => frame.client_metadata?.['x-codex-turn-state'];
+
+/** Opens the app, starts a new thread and waits until the broker is connected to the page. */
+export async function openNewThread(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'New thread' }).click();
+  await expect(page).toHaveURL(/\/t\/[\w-]+$/);
+}
+
+/** Sends a message through the composer and waits for its turn to finish. */
+export async function send(page: Page, text: string): Promise<void> {
+  const transcript = page.getByRole('log', { name: 'Transcript' });
+  const turns = transcript.getByRole('article');
+  const before = await turns.count();
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(turns).toHaveCount(before + 1);
+  await expect(turns.nth(before)).toContainText(text);
+  await expect(transcript).toHaveAttribute('aria-busy', 'false');
+}
+
+export function lastTurn(page: Page) {
+  return page.getByRole('log', { name: 'Transcript' }).getByRole('article').last();
+}

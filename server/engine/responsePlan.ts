@@ -1,0 +1,57 @@
+// Decides what one generating response will be: a scripted plan (test hooks) or the offline
+// agent's reply, plus how it is delivered. Pure, shared by the WebSocket and HTTP transports.
+import type { FunctionTool, Item } from '../../src/core/wire.ts';
+import { offlineReply } from './offlineAgent.ts';
+import type { DeliveryScript } from './responseDelivery.ts';
+import { splitIntoChunks, splitIntoWordGroups, type OutputPlan } from './responseEvents.ts';
+import type { ScriptedResponse } from './testControl.ts';
+
+/** ScriptedResponse.chunks default. */
+const DEFAULT_SCRIPTED_CHUNKS = 4;
+/** The offline agent streams a delta per this many words. */
+const AGENT_WORDS_PER_DELTA = 3;
+
+export type ResponsePlan =
+  | { kind: 'error'; status: number; code: string; message: string }
+  | {
+      kind: 'output';
+      output: OutputPlan;
+      /** undefined: the engine's next counter value; null: advertise none. */
+      turnState: string | null | undefined;
+      delivery: DeliveryScript;
+    };
+
+export function planResponse(
+  scripted: ScriptedResponse | undefined,
+  conversation: readonly Item[],
+  tools: readonly FunctionTool[],
+): ResponsePlan {
+  if (scripted?.error) return { kind: 'error', ...scripted.error };
+  return {
+    kind: 'output',
+    output: scriptedOutput(scripted) ?? agentOutput(conversation, tools),
+    turnState: scripted?.turnState,
+    delivery: scripted ?? {},
+  };
+}
+
+/**
+ * A script that sets neither `text` nor `toolCalls` only shapes delivery (turn state, drops,
+ * delays…); its content then comes from the offline agent.
+ */
+function scriptedOutput(scripted: ScriptedResponse | undefined): OutputPlan | undefined {
+  if (!scripted || (scripted.text === undefined && scripted.toolCalls === undefined)) return undefined;
+  return {
+    textDeltas: splitIntoChunks(scripted.text ?? '', scripted.chunks ?? DEFAULT_SCRIPTED_CHUNKS),
+    toolCalls: (scripted.toolCalls ?? []).map((call) => ({
+      name: call.name,
+      arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+      callId: call.callId,
+    })),
+  };
+}
+
+function agentOutput(conversation: readonly Item[], tools: readonly FunctionTool[]): OutputPlan {
+  const reply = offlineReply(conversation, tools);
+  return { textDeltas: splitIntoWordGroups(reply.text, AGENT_WORDS_PER_DELTA), toolCalls: reply.toolCalls };
+}

@@ -1,0 +1,161 @@
+// The engine's test hooks (contract: testControl.ts): the script queue, upgrade refusals, held
+// responses, the log, and the control routes under CONTROL_PREFIX. Created only when the engine
+// runs with `testHooks: true`; the engine calls into it at each point a test can observe or steer.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { isPlainObject, readJsonObject, sendApiError, sendBodyError, sendJson } from '../httpMessages.ts';
+import { CONTROL_PREFIX, type EngineLog, type ScriptedResponse } from './testControl.ts';
+
+export type PlanKind = 'warmup' | 'response';
+
+export interface UpgradeRefusal {
+  status: number;
+  message: string;
+}
+
+/** What the control routes need from the engine's connections. */
+export interface EngineConnections {
+  /** Sends an `error` frame on every open socket; returns how many got it. */
+  broadcastError(status: number, code: string, message: string): number;
+  /** Terminates every open socket; returns how many there were. */
+  dropSockets(): number;
+  /** Aborts every HTTP response still streaming (held, delayed or stalled). */
+  abortHttpStreams(): void;
+}
+
+export interface TestHooks {
+  /**
+   * The first queued plan of that kind, if any: a warmup (`generate:false`) takes only plans
+   * marked `warmup: true`, any other response only unmarked ones.
+   */
+  takePlan(kind: PlanKind): ScriptedResponse | undefined;
+  takeUpgradeRefusal(): UpgradeRefusal | undefined;
+  /** Resolves at the next `POST {prefix}/release` (or reset / engine close). */
+  waitForRelease(): Promise<void>;
+  logUpgrade(socket: number, headers: IncomingHttpHeaders): void;
+  logFrame(socket: number, frame: Record<string, unknown>): void;
+  logHttp(path: string, headers: IncomingHttpHeaders, body: Record<string, unknown>): void;
+  /** Serves a request whose path starts with `${CONTROL_PREFIX}/`. */
+  handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+  /** Lets held responses go (they find their connection closed and stop). Used on engine close. */
+  releaseAll(): number;
+}
+
+const DEFAULT_REFUSAL_MESSAGE = 'upgrade refused by the engine test hooks';
+
+export function createTestHooks(now: () => number, connections: EngineConnections): TestHooks {
+  let script: ScriptedResponse[] = [];
+  let refusal: (UpgradeRefusal & { times: number }) | undefined;
+  let held: (() => void)[] = [];
+  let log: EngineLog = emptyLog();
+
+  const releaseAll = (): number => {
+    const waiting = held;
+    held = [];
+    for (const release of waiting) release();
+    return waiting.length;
+  };
+
+  const routes: Record<string, (body: Record<string, unknown>) => unknown> = {
+    'POST /reset': () => {
+      connections.dropSockets();
+      connections.abortHttpStreams();
+      releaseAll();
+      script = [];
+      refusal = undefined;
+      log = emptyLog();
+      return { ok: true };
+    },
+    'POST /script': (body) => {
+      const responses = body.responses;
+      if (!Array.isArray(responses) || !responses.every(isPlainObject)) {
+        throw new ControlError('`responses` must be an array of ScriptedResponse objects.');
+      }
+      script.push(...(responses as ScriptedResponse[]));
+      return { queued: script.length };
+    },
+    'POST /refuse': (body) => {
+      const status = body.status;
+      const times = body.times ?? 1;
+      if (!isInteger(status, 400, 599)) throw new ControlError('`status` must be an HTTP error status (400–599).');
+      if (!isInteger(times, 0, Number.MAX_SAFE_INTEGER)) throw new ControlError('`times` must be a non-negative integer.');
+      const message = typeof body.message === 'string' ? body.message : DEFAULT_REFUSAL_MESSAGE;
+      refusal = times > 0 ? { status, times, message } : undefined;
+      return { ok: true };
+    },
+    'POST /error-frame': (body) => {
+      const { code, message } = body;
+      const status = body.status ?? 400;
+      if (typeof code !== 'string' || typeof message !== 'string') throw new ControlError('`code` and `message` must be strings.');
+      if (!isInteger(status, 100, 599)) throw new ControlError('`status` must be an HTTP status.');
+      return { sent: connections.broadcastError(status, code, message) };
+    },
+    'POST /drop-sockets': () => ({ dropped: connections.dropSockets() }),
+    'POST /release': () => ({ released: releaseAll() }),
+    'GET /log': () => log,
+  };
+
+  return {
+    takePlan(kind) {
+      const index = script.findIndex((plan) => (plan.warmup === true) === (kind === 'warmup'));
+      return index === -1 ? undefined : script.splice(index, 1)[0];
+    },
+    takeUpgradeRefusal() {
+      if (!refusal) return undefined;
+      const { status, message } = refusal;
+      refusal.times -= 1;
+      if (refusal.times === 0) refusal = undefined;
+      return { status, message };
+    },
+    waitForRelease: () => new Promise((resolve) => held.push(resolve)),
+    logUpgrade(socket, headers) {
+      log.handshakes += 1;
+      log.upgrades.push({ socket, headers: flatHeaders(headers) });
+    },
+    logFrame(socket, frame) {
+      log.frames.push({ socket, at: now(), frame });
+    },
+    logHttp(path, headers, body) {
+      log.http.push({ path, at: now(), headers: flatHeaders(headers), body });
+    },
+    async handleControl(req, res, path) {
+      const route = routes[`${req.method} ${path.slice(CONTROL_PREFIX.length)}`];
+      if (!route) {
+        sendApiError(res, 404, 'not_found', `No test-control route ${req.method} ${path}.`);
+        return;
+      }
+      let body: Record<string, unknown>;
+      try {
+        body = await readJsonObject(req);
+      } catch (error) {
+        sendBodyError(res, error);
+        return;
+      }
+      try {
+        sendJson(res, 200, route(body));
+      } catch (error) {
+        if (!(error instanceof ControlError)) throw error;
+        sendApiError(res, 400, 'invalid_control_request', error.message);
+      }
+    },
+    releaseAll,
+  };
+}
+
+class ControlError extends Error {}
+
+function emptyLog(): EngineLog {
+  return { handshakes: 0, frames: [], http: [], upgrades: [] };
+}
+
+/** Node already lower-cases header names; repeated headers are joined as HTTP allows. */
+function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function isInteger(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}

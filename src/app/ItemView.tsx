@@ -1,0 +1,30 @@
+import { memo } from 'react';
+import { messageText, type FunctionCallItem, type FunctionCallOutputItem, type Item, type MessageItem } from '../core/wire.ts';
+import { MarkdownText } from './MarkdownText.tsx';
+import { ToolCall } from './ToolCall.tsx';
+import { ToolOutput } from './ToolOutput.tsx';
+import { UnknownItem } from './UnknownItem.tsx';
+
+/** One finished item of a turn, by type. `toolNames` maps call_id → tool name. */
+export const ItemView = memo(function ItemView({ item, toolNames }: { item: Item; toolNames: ReadonlyMap<string, string> }) {
+  switch (item.type) {
+    case 'message': {
+      const message = item as MessageItem;
+      if (message.role === 'assistant') return <MarkdownText text={messageText(message)} />;
+      return (
+        <div className={`message message--${message.role}`}>
+          <span className="message__role">{message.role}</span>
+          <div className="message__text">{messageText(message)}</div>
+        </div>
+      );
+    }
+    case 'function_call':
+      return <ToolCall item={item as FunctionCallItem} />;
+    case 'function_call_output': {
+      const output = item as FunctionCallOutputItem;
+      return <ToolOutput item={output} toolName={toolNames.get(output.call_id)} />;
+    }
+    default:
+      return <UnknownItem item={item} />;
+  }
+});

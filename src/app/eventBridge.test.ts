@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { BrokerEventBatch } from '../core/brokerMessages.ts';
+import { createLiveTurnStore } from '../core/liveTurns.ts';
+import { bridgeBrokerEvents, type ChannelLike } from './eventBridge.ts';
+
+function fakeChannel() {
+  const listeners = new Set<(event: MessageEvent) => void>();
+  const channel: ChannelLike = {
+    addEventListener: (_type, l) => void listeners.add(l),
+    removeEventListener: (_type, l) => void listeners.delete(l),
+  };
+  const deliver = (data: unknown) => listeners.forEach((l) => l({ data } as MessageEvent));
+  return { channel, deliver, listeners };
+}
+
+describe('bridgeBrokerEvents', () => {
+  it('applies batches to the live store and invalidates changed, gapped and ended threads', () => {
+    const { channel, deliver } = fakeChannel();
+    const live = createLiveTurnStore();
+    const invalidated: string[][] = [];
+    bridgeBrokerEvents({ channel, live, invalidate: (ids) => invalidated.push([...ids]) });
+
+    const batch = (events: BrokerEventBatch['events']): BrokerEventBatch => ({ type: 'batch', events });
+    deliver(batch([{ kind: 'turn.started', threadId: 'a', turnId: 't', tabId: 'x', userText: 'hi', seq: 1 }]));
+    expect(invalidated).toEqual([]);
+    expect(live.getSnapshot().threads.a?.turns).toHaveLength(1);
+
+    deliver(batch([{ kind: 'thread.changed', threadId: 'b' }]));
+    deliver(batch([{ kind: 'text.delta', threadId: 'a', turnId: 't', itemId: 'm', delta: 'x', seq: 5 }]));
+    deliver(batch([{ kind: 'turn.ended', threadId: 'a', turnId: 't', status: 'completed', seq: 6 }]));
+    expect(invalidated).toEqual([['b'], ['a'], ['a']]);
+    expect(live.getSnapshot().gaps).toBe(1);
+  });
+
+  it('ignores messages that are not batches, and stops on close', () => {
+    const { channel, deliver, listeners } = fakeChannel();
+    const live = createLiveTurnStore();
+    const bridge = bridgeBrokerEvents({ channel, live, invalidate: () => undefined });
+    deliver({ type: 'something-else' });
+    deliver(null);
+    expect(live.getSnapshot().threads).toEqual({});
+    bridge.close();
+    expect(listeners.size).toBe(0);
+  });
+});

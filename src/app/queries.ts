@@ -1,0 +1,41 @@
+// What tabs read from IndexedDB, through TanStack Query. The broker writes; a `thread.changed`
+// event (or a seq gap, or another tab) invalidates these keys.
+import { useQuery } from '@tanstack/react-query';
+import type { ItemRecord, ThreadRecord, ThreadStore, TurnRecord } from '../core/threadStore.ts';
+import { useServices } from './ServicesContext.ts';
+
+export const threadsKey = ['threads'] as const;
+export const threadKey = (threadId: string) => ['thread', threadId] as const;
+
+export interface ThreadData {
+  thread: ThreadRecord | undefined;
+  turns: TurnRecord[];
+  items: ItemRecord[];
+}
+
+/** A store that can read a thread in one transaction (the IndexedDB one can). */
+export type ReadableThreadStore = ThreadStore & { readThread?(id: string): Promise<ThreadData> };
+
+export async function loadThread(store: ReadableThreadStore, threadId: string): Promise<ThreadData> {
+  if (store.readThread) return store.readThread(threadId);
+  const [thread, turns, items] = await Promise.all([
+    store.getThread(threadId),
+    store.listTurns(threadId),
+    store.listItems(threadId),
+  ]);
+  return { thread, turns, items };
+}
+
+export function useThreadList() {
+  const { threads } = useServices();
+  return useQuery({ queryKey: threadsKey, queryFn: () => threads.listThreads() });
+}
+
+export function useThreadData(threadId: string | null) {
+  const { threads } = useServices();
+  return useQuery({
+    queryKey: threadKey(threadId ?? ''),
+    queryFn: () => loadThread(threads, threadId!),
+    enabled: threadId !== null,
+  });
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import type { ThreadEvent } from '../core/brokerMessages.ts';
+import { createLiveTurnStore } from '../core/liveTurns.ts';
+import type { ItemRecord, TurnRecord } from '../core/threadStore.ts';
+import { userMessage, type Item } from '../core/wire.ts';
+import type { ThreadData } from './queries.ts';
+import { buildTranscript } from './transcriptModel.ts';
+
+const say = (id: string, text: string): Item => ({ type: 'message', id, role: 'assistant', content: [{ type: 'output_text', text }] });
+const turn = (id: string, startedAt: number, status: TurnRecord['status'], userText = `q ${id}`): TurnRecord => ({
+  id,
+  threadId: 'th',
+  tabId: 'tab',
+  userText,
+  status,
+  startedAt,
+});
+
+function data(turns: TurnRecord[], items: [turnId: string, item: Item][]): ThreadData {
+  const records: ItemRecord[] = items.map(([turnId, item], index) => ({ threadId: 'th', turnId, index, item }));
+  return { thread: { id: 'th', title: 'T', createdAt: 0, updatedAt: 0 }, turns, items: records };
+}
+
+type Without<E, K extends string> = E extends unknown ? Omit<E, K> : never;
+
+function liveThread(events: Without<ThreadEvent, 'threadId' | 'seq'>[]) {
+  const store = createLiveTurnStore();
+  store.apply(events.map((e, i) => ({ ...e, threadId: 'th', seq: i + 1 }) as ThreadEvent));
+  return store.getSnapshot().threads.th;
+}
+
+const shape = (t: ReturnType<typeof buildTranscript>) =>
+  t.turns.map((turn) => ({
+    id: turn.turnId,
+    user: turn.userText,
+    status: turn.status,
+    entries: turn.entries.map((e) => (e.kind === 'streaming' ? `~${e.text}` : e.item.type === 'message' ? (e.item as { content: { text: string }[] }).content[0]!.text : e.item.type)),
+  }));
+
+describe('buildTranscript', () => {
+  it('renders persisted turns with their items, without repeating the user message', () => {
+    const t = buildTranscript(
+      data(
+        [turn('t1', 1, 'completed', 'hello'), turn('t2', 2, 'completed', 'again')],
+        [
+          ['t1', userMessage('hello')],
+          ['t1', say('a', 'hi there')],
+          ['t2', userMessage('again')],
+          ['t2', say('b', 'sure')],
+        ],
+      ),
+      undefined,
+    );
+    expect(shape(t)).toEqual([
+      { id: 't1', user: 'hello', status: 'completed', entries: ['hi there'] },
+      { id: 't2', user: 'again', status: 'completed', entries: ['sure'] },
+    ]);
+    expect(t.running).toBe(false);
+    expect(t.forget).toEqual([]);
+  });
+
+  it('shows the live version of a running turn and ignores its persisted items', () => {
+    const live = liveThread([
+      { kind: 'turn.started', turnId: 't2', tabId: 'tab', userText: 'again' },
+      { kind: 'item.done', turnId: 't2', item: say('b', 'part one') },
+      { kind: 'text.delta', turnId: 't2', itemId: 'c', delta: 'strea' },
+    ]);
+    const t = buildTranscript(
+      data(
+        [turn('t1', 1, 'completed', 'hello'), turn('t2', 2, 'running', 'again')],
+        [
+          ['t1', say('a', 'hi')],
+          ['t2', userMessage('again')],
+          ['t2', say('b', 'part one')],
+        ],
+      ),
+      live,
+    );
+    expect(shape(t)).toEqual([
+      { id: 't1', user: 'hello', status: 'completed', entries: ['hi'] },
+      { id: 't2', user: 'again', status: 'running', entries: ['part one', '~strea'] },
+    ]);
+    expect(t.running).toBe(true);
+  });
+
+  it('appends live turns that are not persisted yet', () => {
+    const live = liveThread([{ kind: 'turn.started', turnId: 't9', tabId: 'tab', userText: 'new' }]);
+    const t = buildTranscript(data([turn('t1', 1, 'completed')], []), live);
+    expect(t.turns.map((x) => [x.turnId, x.status])).toEqual([
+      ['t1', 'completed'],
+      ['t9', 'running'],
+    ]);
+    expect(buildTranscript(undefined, live).turns.map((x) => x.userText)).toEqual(['new']);
+  });
+
+  it('prefers persisted data once it shows the turn ended, and asks to forget the live turn', () => {
+    const live = liveThread([
+      { kind: 'turn.started', turnId: 't1', tabId: 'tab', userText: 'hello' },
+      { kind: 'item.done', turnId: 't1', item: say('a', 'hi') },
+      { kind: 'turn.ended', turnId: 't1', status: 'completed' },
+    ]);
+    const t = buildTranscript(data([turn('t1', 1, 'completed', 'hello')], [['t1', say('a', 'hi')]]), live);
+    expect(shape(t)).toEqual([{ id: 't1', user: 'hello', status: 'completed', entries: ['hi'] }]);
+    expect(t.forget).toEqual(['t1']);
+  });
+
+  it('keeps the live turn while the persisted record still says running, even after turn.ended', () => {
+    const live = liveThread([
+      { kind: 'turn.started', turnId: 't1', tabId: 'tab', userText: 'hello' },
+      { kind: 'turn.ended', turnId: 't1', status: 'failed', error: 'upstream 500' },
+    ]);
+    const t = buildTranscript(data([turn('t1', 1, 'running', 'hello')], []), live);
+    expect(t.turns[0]).toMatchObject({ status: 'failed', error: 'upstream 500' });
+    expect(t.running).toBe(false);
+    expect(t.forget).toEqual([]);
+  });
+
+  it('takes the user text from the persisted record when the tab joined mid-turn', () => {
+    const live = liveThread([{ kind: 'text.delta', turnId: 't1', itemId: 'm', delta: 'abc' }]);
+    const t = buildTranscript(data([turn('t1', 1, 'running', 'the question')], []), live);
+    expect(t.turns[0]!.userText).toBe('the question');
+    expect(t.turns[0]!.entries[0]).toMatchObject({ kind: 'streaming', partial: true });
+  });
+
+  it('counts a persisted running turn without live events as running', () => {
+    expect(buildTranscript(data([turn('t1', 1, 'running')], []), undefined).running).toBe(true);
+  });
+
+  it('gives entries stable, unique keys', () => {
+    const live = liveThread([
+      { kind: 'turn.started', turnId: 't2', tabId: 'tab', userText: 'x' },
+      { kind: 'item.done', turnId: 't2', item: { type: 'function_call_output', call_id: 'c', output: 'o' } },
+      { kind: 'text.delta', turnId: 't2', itemId: 'm', delta: 'y' },
+    ]);
+    const t = buildTranscript(data([turn('t1', 1, 'completed')], [['t1', say('a', 'one')], ['t1', say('b', 'two')]]), live);
+    const keys = t.turns.flatMap((x) => x.entries.map((e) => e.key));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});

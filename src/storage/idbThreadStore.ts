@@ -1,0 +1,141 @@
+// The ThreadStore in IndexedDB (via idb). Used by the tabs (reads; creating and renaming
+// threads) and by the broker worker (writing turns and items), so it must not touch the DOM:
+// only `indexedDB`, which exists in windows and workers alike.
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { ItemRecord, ThreadRecord, ThreadStore, TurnRecord } from '../core/threadStore.ts';
+import type { Item } from '../core/wire.ts';
+
+export const DEFAULT_DB_NAME = 'switchboard';
+
+interface SwitchboardDB extends DBSchema {
+  threads: { key: string; value: ThreadRecord };
+  turns: { key: string; value: TurnRecord; indexes: { byThread: string } };
+  items: { key: [string, number]; value: ItemRecord; indexes: { byThread: string } };
+}
+
+type Db = IDBPDatabase<SwitchboardDB>;
+type UpgradeTx = IDBPTransaction<SwitchboardDB, StoreNames<SwitchboardDB>[], 'versionchange'>;
+
+/**
+ * Schema migrations, one per version: `MIGRATIONS[n]` upgrades a database from version n to
+ * n + 1. Append a function to add a version; never edit a shipped one. The upgrade runs every
+ * step from the database's old version, so a user who skipped releases still ends up current.
+ */
+const MIGRATIONS: readonly ((db: Db, tx: UpgradeTx) => void)[] = [
+  // 0 → 1: the initial schema.
+  (db) => {
+    db.createObjectStore('threads', { keyPath: 'id' });
+    const turns = db.createObjectStore('turns', { keyPath: 'id' });
+    turns.createIndex('byThread', 'threadId');
+    const items = db.createObjectStore('items', { keyPath: ['threadId', 'index'] });
+    items.createIndex('byThread', 'threadId');
+  },
+];
+
+export const DB_VERSION = MIGRATIONS.length;
+
+/** Every item key of one thread: [threadId, -∞] … [threadId, +∞]. */
+const itemsOf = (threadId: string) => IDBKeyRange.bound([threadId, -Infinity], [threadId, Infinity]);
+
+/** A thread with its turns and items, read in one transaction (a consistent snapshot). */
+export interface ThreadSnapshot {
+  thread: ThreadRecord | undefined;
+  turns: TurnRecord[];
+  items: ItemRecord[];
+}
+
+export interface IdbThreadStore extends ThreadStore {
+  readThread(id: string): Promise<ThreadSnapshot>;
+  close(): void;
+}
+
+export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadStore {
+  let dbPromise: Promise<Db> | null = null;
+
+  /** Opens lazily and reopens after the connection was closed for a newer version elsewhere
+   *  (another tab or a new broker upgrading the schema) or by the browser. */
+  function db(): Promise<Db> {
+    dbPromise ??= openDB<SwitchboardDB>(dbName, DB_VERSION, {
+      upgrade(database, oldVersion, newVersion, tx) {
+        for (let v = oldVersion; v < (newVersion ?? DB_VERSION); v++) MIGRATIONS[v]!(database, tx);
+      },
+      blocking() {
+        // A newer version wants to upgrade: step aside; the next call reopens (and, being
+        // older code, fails loudly with a VersionError rather than corrupting data).
+        void dbPromise?.then((d) => d.close());
+        dbPromise = null;
+      },
+      terminated() {
+        dbPromise = null;
+      },
+    });
+    const opening = dbPromise;
+    opening.catch(() => {
+      if (dbPromise === opening) dbPromise = null;
+    });
+    return opening;
+  }
+
+  const byUpdatedDesc = (a: ThreadRecord, b: ThreadRecord) => b.updatedAt - a.updatedAt;
+  const byStartedAsc = (a: TurnRecord, b: TurnRecord) => a.startedAt - b.startedAt;
+
+  return {
+    async listThreads() {
+      const all = await (await db()).getAll('threads');
+      return all.sort(byUpdatedDesc);
+    },
+    async getThread(id) {
+      return (await db()).get('threads', id);
+    },
+    async putThread(thread) {
+      await (await db()).put('threads', thread);
+    },
+    async deleteThread(id) {
+      const tx = (await db()).transaction(['threads', 'turns', 'items'], 'readwrite');
+      const turns = tx.objectStore('turns');
+      const turnKeys = await turns.index('byThread').getAllKeys(id);
+      await Promise.all([
+        tx.objectStore('threads').delete(id),
+        ...turnKeys.map((key) => turns.delete(key)),
+        tx.objectStore('items').delete(itemsOf(id)),
+        tx.done,
+      ]);
+    },
+    async listTurns(threadId) {
+      const turns = await (await db()).getAllFromIndex('turns', 'byThread', threadId);
+      return turns.sort(byStartedAsc);
+    },
+    async putTurn(turn) {
+      await (await db()).put('turns', turn);
+    },
+    async listItems(threadId) {
+      // Keys are [threadId, index], so a key range returns the thread's items in index order.
+      return (await db()).getAll('items', itemsOf(threadId));
+    },
+    async appendItems(threadId, turnId, items: Item[]) {
+      if (items.length === 0) return;
+      const tx = (await db()).transaction('items', 'readwrite');
+      const store = tx.objectStore('items');
+      // The next index follows the thread's last item, read inside the same transaction so two
+      // concurrent appends cannot pick the same index.
+      const last = await store.openKeyCursor(itemsOf(threadId), 'prev');
+      let next = last ? last.key[1] + 1 : 0;
+      const writes = items.map((item) => store.add({ threadId, turnId, index: next++, item }));
+      await Promise.all([...writes, tx.done]);
+    },
+    async readThread(id) {
+      const tx = (await db()).transaction(['threads', 'turns', 'items'], 'readonly');
+      const [thread, turns, items] = await Promise.all([
+        tx.objectStore('threads').get(id),
+        tx.objectStore('turns').index('byThread').getAll(id),
+        tx.objectStore('items').getAll(itemsOf(id)),
+        tx.done,
+      ]);
+      return { thread, turns: turns.sort(byStartedAsc), items };
+    },
+    close() {
+      void dbPromise?.then((d) => d.close());
+      dbPromise = null;
+    },
+  };
+}

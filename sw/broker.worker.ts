@@ -1,0 +1,105 @@
+// The broker's SharedWorker entry: wires the pure broker (src/core/broker.ts) to real WebSockets,
+// fetch, the BroadcastChannel, IndexedDB and OPFS. Also runs as a dedicated worker where
+// SharedWorker is missing (then `self` is the one port).
+/// <reference lib="webworker" />
+import { APP_VERSION } from '../src/appVersion.ts';
+import { createBroker, type Broker } from '../src/core/broker.ts';
+import { eventChannelName, type RpcCall, type RpcReply } from '../src/core/brokerMessages.ts';
+import { systemClock } from '../src/core/clock.ts';
+import type { ModelSettings } from '../src/core/requestBuilder.ts';
+import type { OpenSocket } from '../src/core/socketPool.ts';
+import { TOOL_DEFINITIONS } from '../src/core/tools.ts';
+import type { Workspace } from '../src/core/workspace.ts';
+import { openIdbThreadStore } from '../src/storage/idbThreadStore.ts';
+import { openDefaultWorkspace } from './opfsWorkspace.ts';
+
+declare const self: SharedWorkerGlobalScope & DedicatedWorkerGlobalScope;
+
+const INSTRUCTIONS = [
+  'You are Switchboard, a coding agent working in the user\'s browser.',
+  'The workspace is a folder of files; use list_files and read_file to look at it before answering questions about it.',
+  'Be concise. Use Markdown.',
+].join(' ');
+
+// Used only when the relay cannot be asked; the relay's /api/config names the model.
+const DEFAULT_MODEL = 'gpt-5.1-codex';
+
+const origin = self.location.origin;
+const socketUrl = `${origin.replace(/^http/, 'ws')}/v1/responses`;
+
+const openSocket: OpenSocket = (handlers) => {
+  const socket = new WebSocket(socketUrl);
+  socket.binaryType = 'arraybuffer';
+  socket.onopen = () => handlers.onOpen();
+  socket.onmessage = (event) => handlers.onMessage(event.data as string | ArrayBuffer);
+  socket.onclose = (event) => handlers.onClose(event.code, event.reason);
+  return {
+    send: (data) => socket.send(data),
+    close: (code, reason) => socket.close(code, reason),
+  };
+};
+
+async function loadSettings(): Promise<ModelSettings> {
+  let model = DEFAULT_MODEL;
+  try {
+    const response = await fetch(`${origin}/api/config`, { cache: 'no-store' });
+    if (response.ok) {
+      const config = (await response.json()) as { model?: unknown };
+      if (typeof config.model === 'string' && config.model) model = config.model;
+    }
+  } catch {
+    // The relay is unreachable right now; the first request will say so where the user sees it.
+  }
+  return { model, instructions: INSTRUCTIONS, tools: TOOL_DEFINITIONS };
+}
+
+let workspace: Promise<Workspace> | null = null;
+const workspaceFor = () => (workspace ??= openDefaultWorkspace(self.navigator.storage));
+
+const channel = new BroadcastChannel(eventChannelName(APP_VERSION));
+const brokerId = crypto.randomUUID();
+
+const brokerReady: Promise<Broker> = loadSettings().then((settings) =>
+  createBroker({
+    openSocket,
+    fetch: (url, init) => fetch(url, init),
+    httpUrl: `${origin}/v1/responses`,
+    publish: (batch) => channel.postMessage(batch),
+    store: openIdbThreadStore(),
+    workspaceFor,
+    settings,
+    clock: systemClock,
+    brokerId,
+    appVersion: APP_VERSION,
+    log: (message) => console.info(`[broker] ${message}`),
+  }),
+);
+
+interface PortLike {
+  postMessage(message: RpcReply): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  start?(): void;
+}
+
+function serve(port: PortLike) {
+  port.addEventListener('message', (event: MessageEvent) => {
+    const call = event.data as RpcCall;
+    if (!call || call.kind !== 'call') return;
+    brokerReady
+      .then((broker) => broker.handle(call))
+      .then(
+        (result) => port.postMessage({ kind: 'reply', id: call.id, ok: true, result }),
+        (error: unknown) => port.postMessage({ kind: 'reply', id: call.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+      );
+  });
+  port.start?.();
+}
+
+if ('onconnect' in self) {
+  self.addEventListener('connect', (event) => {
+    const port = (event as MessageEvent).ports[0];
+    if (port) serve(port);
+  });
+} else {
+  serve(self as unknown as PortLike);
+}
