@@ -4,9 +4,11 @@
 //   OPENAI_API_KEY alone → relay to https://api.openai.com/v1
 //   neither → the embedded offline engine
 //   SWITCHBOARD_MODEL → the model name the app sends (default gpt-5.1-codex)
+//   SWITCHBOARD_POOL_SIZE, SWITCHBOARD_SOCKET_MAX_AGE_MS, SWITCHBOARD_SOCKET_IDLE_MS,
+//   SWITCHBOARD_MAX_FRAME_BYTES → the broker's pool settings (defaults: 4, 55 min, 5 min, 8 MiB)
 //   SWITCHBOARD_TEST_HOOKS=1 → engine test hooks (e2e), also served at /__engine/*
 import { fileURLToPath } from 'node:url';
-import { createRelay, type RelayUpstream } from './relay.ts';
+import { createRelay, type BrokerTuning, type RelayUpstream } from './relay.ts';
 import { displayUrl } from './upstreamUrl.ts';
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -16,6 +18,25 @@ function upstreamFromEnv(env: NodeJS.ProcessEnv): RelayUpstream {
   const baseUrl = env.OPENAI_BASE_URL || (apiKey ? OPENAI_BASE_URL : undefined);
   if (baseUrl) return { kind: 'remote', baseUrl, apiKey };
   return { kind: 'engine', testHooks: env.SWITCHBOARD_TEST_HOOKS === '1' };
+}
+
+/** Positive whole numbers from the environment; anything else is a startup error. */
+function brokerTuningFromEnv(env: NodeJS.ProcessEnv): BrokerTuning {
+  const names: Record<keyof BrokerTuning, string> = {
+    maxSockets: 'SWITCHBOARD_POOL_SIZE',
+    socketMaxAgeMs: 'SWITCHBOARD_SOCKET_MAX_AGE_MS',
+    socketIdleMs: 'SWITCHBOARD_SOCKET_IDLE_MS',
+    maxFrameBytes: 'SWITCHBOARD_MAX_FRAME_BYTES',
+  };
+  const tuning: BrokerTuning = {};
+  for (const [key, name] of Object.entries(names) as [keyof BrokerTuning, string][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number (got ${raw})`);
+    tuning[key] = value;
+  }
+  return tuning;
 }
 
 function describeUpstream(upstream: RelayUpstream): string {
@@ -40,6 +61,7 @@ try {
     upstream,
     dev,
     ...(process.env.SWITCHBOARD_MODEL ? { model: process.env.SWITCHBOARD_MODEL } : {}),
+    broker: brokerTuningFromEnv(process.env),
     staticDir: fileURLToPath(new URL('../dist', import.meta.url)),
     log: (line) => console.log(line),
   });

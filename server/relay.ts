@@ -34,6 +34,8 @@ export interface RelayOptions {
   dev?: boolean;
   /** The model name the app sends (the broker reads it from CONFIG_PATH); default DEFAULT_MODEL. */
   model?: string;
+  /** Broker tuning the app picks up at start (pool size, socket lifetimes, frame limit). */
+  broker?: BrokerTuning;
   log?: (line: string) => void;
 }
 
@@ -44,6 +46,15 @@ export const DEFAULT_MODEL = 'gpt-5.1-codex';
 export interface RelayConfig {
   model: string;
   upstream: 'engine' | 'remote';
+  broker: BrokerTuning;
+}
+
+/** Settings of the broker's pool that an operator (or a test) may set; absent: the defaults. */
+export interface BrokerTuning {
+  maxSockets?: number;
+  socketMaxAgeMs?: number;
+  socketIdleMs?: number;
+  maxFrameBytes?: number;
 }
 
 export interface Relay {
@@ -86,7 +97,7 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
     }
     const path = requestPath(req);
     if (path === CONFIG_PATH) {
-      const config: RelayConfig = { model: options.model ?? DEFAULT_MODEL, upstream: backend.kind };
+      const config: RelayConfig = { model: options.model ?? DEFAULT_MODEL, upstream: backend.kind, broker: options.broker ?? {} };
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(config));
       return;

@@ -3,8 +3,8 @@
 // SharedWorker is missing (then `self` is the one port).
 /// <reference lib="webworker" />
 import { APP_VERSION } from '../src/appVersion.ts';
-import { createBroker, type Broker } from '../src/core/broker.ts';
-import { eventChannelName, type RpcCall, type RpcReply } from '../src/core/brokerMessages.ts';
+import { createBroker, type Broker, type BrokerLimits } from '../src/core/broker.ts';
+import { brokerLockName, eventChannelName, type RpcCall, type RpcReply } from '../src/core/brokerMessages.ts';
 import { systemClock } from '../src/core/clock.ts';
 import type { ModelSettings } from '../src/core/requestBuilder.ts';
 import type { OpenSocket } from '../src/core/socketPool.ts';
@@ -39,18 +39,31 @@ const openSocket: OpenSocket = (handlers) => {
   };
 };
 
-async function loadSettings(): Promise<ModelSettings> {
+interface StartupConfig {
+  settings: ModelSettings;
+  limits: Partial<BrokerLimits>;
+}
+
+const TUNABLE_LIMITS = ['maxSockets', 'socketMaxAgeMs', 'socketIdleMs', 'maxFrameBytes'] as const;
+
+/** The relay names the model and may tune the pool (server/relay.ts RelayConfig). */
+async function loadConfig(): Promise<StartupConfig> {
   let model = DEFAULT_MODEL;
+  const limits: Partial<BrokerLimits> = {};
   try {
     const response = await fetch(`${origin}/api/config`, { cache: 'no-store' });
     if (response.ok) {
-      const config = (await response.json()) as { model?: unknown };
+      const config = (await response.json()) as { model?: unknown; broker?: Record<string, unknown> };
       if (typeof config.model === 'string' && config.model) model = config.model;
+      for (const key of TUNABLE_LIMITS) {
+        const value = config.broker?.[key];
+        if (typeof value === 'number' && value > 0) limits[key] = value;
+      }
     }
   } catch {
     // The relay is unreachable right now; the first request will say so where the user sees it.
   }
-  return { model, instructions: INSTRUCTIONS, tools: TOOL_DEFINITIONS };
+  return { settings: { model, instructions: INSTRUCTIONS, tools: TOOL_DEFINITIONS }, limits };
 }
 
 let workspace: Promise<Workspace> | null = null;
@@ -59,7 +72,7 @@ const workspaceFor = () => (workspace ??= openDefaultWorkspace(self.navigator.st
 const channel = new BroadcastChannel(eventChannelName(APP_VERSION));
 const brokerId = crypto.randomUUID();
 
-const brokerReady: Promise<Broker> = loadSettings().then((settings) =>
+const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
   createBroker({
     openSocket,
     fetch: (url, init) => fetch(url, init),
@@ -68,12 +81,17 @@ const brokerReady: Promise<Broker> = loadSettings().then((settings) =>
     store: openIdbThreadStore(),
     workspaceFor,
     settings,
+    limits,
     clock: systemClock,
     brokerId,
     appVersion: APP_VERSION,
     log: (message) => console.info(`[broker] ${message}`),
   }),
 );
+
+// Held for the broker's whole life: tabs wait on the same lock and are granted it only when this
+// worker is gone, which is how they notice a dead broker and start a new one.
+void self.navigator.locks?.request(brokerLockName(APP_VERSION), () => new Promise<never>(() => undefined));
 
 interface PortLike {
   postMessage(message: RpcReply): void;

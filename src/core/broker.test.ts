@@ -292,6 +292,23 @@ describe('broker: faults', () => {
   });
 });
 
+describe('broker: an unreachable model server', () => {
+  it('says the model server cannot be reached when sockets open but nothing ever comes back', async () => {
+    const { upstream, runTurn, events } = setup({ limits: { maxResends: 1 } });
+    upstream.respondWith((_request, socket) => void socket.drop(1011, 'upstream unreachable: connect ECONNREFUSED'));
+    const ended = await runTurn('th1', 'turn1', 'hello');
+    expect(ended.status).toBe('failed');
+    expect(ended.error).toMatch(/Cannot reach the model server: upstream unreachable: connect ECONNREFUSED\. Retry when it is back\./);
+    const states = events.filter((e) => e.kind === 'connection').map((e) => e.state);
+    expect(states).toContain('unreachable');
+    // Back again: the next turn succeeds and the status recovers.
+    upstream.respondWith(() => responseEvents({ text: 'back' }));
+    expect((await runTurn('th1', 'turn2', 'again')).status).toBe('completed');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events.filter((e) => e.kind === 'connection').at(-1)).toMatchObject({ state: 'connected' });
+  });
+});
+
 describe('broker: what tabs receive', () => {
   it('numbers each thread’s events without gaps, batches them, and persists the turn', async () => {
     const { upstream, runTurn, batches, events, store } = setup();
@@ -305,5 +322,90 @@ describe('broker: what tabs receive', () => {
     const items = await store.listItems('th1');
     expect(items.map((r) => r.item.type)).toEqual(['message', 'function_call', 'function_call_output', 'message']);
     expect((await store.listTurns('th1'))[0]!.status).toBe('completed');
+  });
+});
+
+describe('broker: live resume and recovery', () => {
+  it('gives a tab that opens a thread mid-turn everything so far, with the seq it covers', async () => {
+    const { upstream, broker, next, events } = setup();
+    let n = 0;
+    upstream.respondWith((_request, socket) => {
+      n += 1;
+      if (n === 1) return responseEvents({ calls: [{ name: 'list_files', args: {} }] });
+      socket.send({ type: 'response.created', response: { id: 'r2', status: 'in_progress', output: [] } });
+      socket.send({ type: 'response.output_text.delta', item_id: 'msg_live', output_index: 0, content_index: 0, delta: 'so far' });
+      return 'hold';
+    });
+    await broker.handle({ method: 'startTurn', params: { tabId: 'tab-1', threadId: 'th1', turnId: 'turn1', text: 'go' } });
+    await next((e) => e.kind === 'text.delta' && e.delta === 'so far');
+    const { live } = await broker.handle({ method: 'openThread', params: { tabId: 'tab-2', threadId: 'th1' } });
+    expect(live).toMatchObject({ turnId: 'turn1', tabId: 'tab-1', userText: 'go', request: 2, streaming: [{ itemId: 'msg_live', text: 'so far' }] });
+    expect(live!.items.map((i) => i.type)).toEqual(['function_call', 'function_call_output']);
+    const lastSeq = Math.max(...events.filter((e): e is ThreadEvent => 'seq' in e && e.threadId === 'th1').map((e) => e.seq));
+    expect(live!.seq).toBe(lastSeq);
+  });
+
+  it('voids the output of a request that died, in the snapshot and in the request numbers tabs see', async () => {
+    const { upstream, broker, next, events } = setup();
+    let n = 0;
+    upstream.respondWith((_request, socket) => {
+      n += 1;
+      if (n === 1) {
+        socket.send({ type: 'response.created', response: { id: 'r1', status: 'in_progress', output: [] } });
+        socket.send({ type: 'response.output_item.done', output_index: 0, item: { type: 'message', id: 'msg_dead', role: 'assistant', content: [{ type: 'output_text', text: 'dead' }] } });
+        socket.drop();
+        return;
+      }
+      socket.send({ type: 'response.created', response: { id: 'r2', status: 'in_progress', output: [] } });
+      socket.send({ type: 'response.output_text.delta', item_id: 'msg_new', output_index: 0, content_index: 0, delta: 'fresh' });
+      return 'hold';
+    });
+    await broker.handle({ method: 'startTurn', params: { tabId: 'tab-1', threadId: 'th1', turnId: 'turn1', text: 'go' } });
+    await next((e) => e.kind === 'text.delta' && e.delta === 'fresh');
+    const { live } = await broker.handle({ method: 'openThread', params: { tabId: 'tab-2', threadId: 'th1' } });
+    expect(live!.items).toEqual([]);
+    expect(live!.streaming).toEqual([{ itemId: 'msg_new', text: 'fresh' }]);
+    const dead = events.find((e) => e.kind === 'item.done');
+    const resend = events.find((e) => e.kind === 'turn.request' && e.resend);
+    expect(dead).toMatchObject({ request: 1 });
+    expect(resend).toMatchObject({ request: 2 });
+  });
+
+  it('saves a running turn’s progress, so a closed app loses at most the last moments', async () => {
+    const { upstream, broker, next, store } = setup();
+    upstream.respondWith((_request, socket) => {
+      socket.send({ type: 'response.created', response: { id: 'r1', status: 'in_progress', output: [] } });
+      socket.send({ type: 'response.output_item.done', output_index: 0, item: { type: 'message', id: 'msg_a', role: 'assistant', content: [{ type: 'output_text', text: 'first' }] } });
+      socket.send({ type: 'response.output_text.delta', item_id: 'msg_b', output_index: 1, content_index: 0, delta: 'second, streaming' });
+      return 'hold';
+    });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'th1', turnId: 'turn1', text: 'go' } });
+    await next((e) => e.kind === 'text.delta');
+    await expect.poll(async () => (await store.listTurns('th1'))[0]?.progress?.streaming).toEqual([{ itemId: 'msg_b', text: 'second, streaming' }]);
+    const [turn] = await store.listTurns('th1');
+    expect(turn!.status).toBe('running');
+    expect(turn!.progress!.items).toMatchObject([{ id: 'msg_a' }]);
+  });
+
+  it('marks turns a previous broker left running as interrupted, before taking new work', async () => {
+    const store = createMemoryThreadStore();
+    await store.putTurn({ id: 'orphan', threadId: 'th1', tabId: 'gone', userText: 'hi', status: 'running', startedAt: 1, progress: { items: [], streaming: [{ itemId: 'm', text: 'half' }], savedAt: 2 } });
+    const upstream = createFakeUpstream();
+    const broker = createBroker({
+      openSocket: upstream.openSocket,
+      fetch: upstream.fetch,
+      httpUrl: 'http://relay/v1/responses',
+      publish: () => undefined,
+      store,
+      workspaceFor: async () => createMemoryWorkspace('w', {}),
+      settings: { model: 'm', tools: [] },
+      clock: instantClock,
+      brokerId: 'b2',
+      appVersion: 'test',
+    });
+    await broker.handle({ method: 'hello', params: { tabId: 'new-tab' } });
+    const [turn] = await store.listTurns('th1');
+    expect(turn).toMatchObject({ status: 'interrupted', progress: { streaming: [{ text: 'half' }] } });
+    expect(turn!.error).toMatch(/closed while this turn ran/);
   });
 });

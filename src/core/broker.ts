@@ -1,14 +1,15 @@
 // The broker: the only code that touches the network. It owns the socket pool, the threads' chains
 // and the turn-state cells, runs each turn's agent loop, and publishes everything tabs render.
 // Plain TypeScript: sockets, fetch, the channel, storage, workspaces and time are all injected.
-import type { BrokerEvent, BrokerEventBatch, BrokerRequest, BrokerResults, ConnectionState, InspectorState, ThreadEvent, ThreadEventBody, TurnStatus } from './brokerMessages.ts';
-import { backoffDelay, sleep, type Clock } from './clock.ts';
+import type { BrokerEvent, BrokerEventBatch, BrokerRequest, BrokerResults, ConnectionState, InspectorState, LiveTurnSnapshot, ThreadEvent, ThreadEventBody, TurnStatus } from './brokerMessages.ts';
+import { backoffDelay, createWaker, type Clock, type TimerHandle } from './clock.ts';
 import type { RequestIdentity, RequestKind } from './clientMetadata.ts';
 import { createEventBatcher } from './eventBatcher.ts';
 import { buildHttpRequest, buildResponseCreate, canChain, type ModelSettings, type ThreadChain } from './requestBuilder.ts';
 import { streamOverHttp, streamOverSocket, type AnyServerEvent, type FetchLike, type ResponseOutcome } from './responseStream.ts';
 import { ConnectError, createSocketPool, type LeaseLabel, type OpenSocket, type SocketLease } from './socketPool.ts';
-import type { ThreadStore } from './threadStore.ts';
+import type { ThreadStore, TurnRecord } from './threadStore.ts';
+import { createTurnOutput, type TurnOutput } from './turnOutput.ts';
 import { runToolCall } from './tools.ts';
 import { createTurnStateCells, type TurnStateCell } from './turnStateCell.ts';
 import { decodeFrame } from './responseCodec.ts';
@@ -26,6 +27,10 @@ export interface BrokerLimits {
   upgradeRetries: number;
   /** Retries of a connection that could not be opened at all before the turn fails. */
   connectRetries: number;
+  /** Idle sockets are closed after this long unused. */
+  socketIdleMs: number;
+  /** A running turn's progress is saved at item boundaries and at most this often. */
+  progressSaveMs: number;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -35,6 +40,8 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxResends: 3,
   upgradeRetries: 2,
   connectRetries: 4,
+  socketIdleMs: 5 * 60_000,
+  progressSaveMs: 250,
 };
 
 export interface BrokerDeps {
@@ -63,10 +70,14 @@ export interface Broker {
 interface RunningTurn {
   tabId: string;
   turnId: string;
+  record: TurnRecord;
   cell: TurnStateCell;
   abort: AbortController;
-  /** Text streamed for items not yet done, kept so a Stop can persist the partial answer. */
-  partial: Map<string, string>;
+  output: TurnOutput;
+  /** Writes of this turn's record, in order: a late progress save must never land after the
+   *  final status and turn an ended turn back into a running one. */
+  writes: Promise<void>;
+  progressTimer: TimerHandle | null;
   done: Promise<void>;
 }
 
@@ -107,6 +118,9 @@ export function createBroker(deps: BrokerDeps): Broker {
   let upgradeRefusals = 0;
   let unreachable: string | null = null;
   let stateDirty = true;
+  const waker = createWaker();
+  /** Turns a previous broker left 'running' are orphans: mark them interrupted before any work. */
+  const recovered = recoverInterruptedTurns();
   let lastConnection = '';
 
   const batcher = createEventBatcher({
@@ -135,6 +149,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     clock: deps.clock,
     maxSockets: limits.maxSockets,
     maxAgeMs: limits.socketMaxAgeMs,
+    idleTimeoutMs: limits.socketIdleMs,
     onChange: markDirty,
     onIdleFrame(socketId, data) {
       // §3: an `error` can arrive on an idle pooled socket. A connection-limit error means the
@@ -149,11 +164,18 @@ export function createBroker(deps: BrokerDeps): Broker {
     },
   });
 
+  /** A response made it through: whatever made the server unreachable is over. */
+  function reachable() {
+    if (unreachable === null) return;
+    unreachable = null;
+    markDirty();
+  }
+
   function connectionState(): { state: ConnectionState; detail?: string } {
     if (transport === 'http') return { state: 'http-fallback', detail: 'WebSocket refused; using HTTP streaming' };
     const sockets = pool.snapshot();
-    if (sockets.some((s) => s.state === 'open')) return { state: 'connected' };
     if (unreachable) return { state: 'unreachable', detail: unreachable };
+    if (sockets.some((s) => s.state === 'open')) return { state: 'connected' };
     if (sockets.some((s) => s.state === 'connecting')) return { state: 'connecting' };
     return { state: 'idle' };
   }
@@ -242,12 +264,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     for (;;) {
       if (transport === 'http') return null;
       try {
-        const lease = await pool.acquire(label, prefer);
-        if (unreachable) {
-          unreachable = null;
-          markDirty();
-        }
-        return lease;
+        return await pool.acquire(label, prefer);
       } catch (error) {
         if (!(error instanceof ConnectError)) throw error;
         if (isUpgradeRefusal(error.code)) {
@@ -260,7 +277,7 @@ export function createBroker(deps: BrokerDeps): Broker {
             throw new UnreachableError(`${unreachable}. Check that Switchboard's relay is running, then retry.`);
           }
         }
-        await sleep(deps.clock, backoffDelay(failures + upgradeRefusals, random), signal);
+        await waker.sleep(deps.clock, backoffDelay(failures + upgradeRefusals, random), signal);
       }
     }
   }
@@ -315,6 +332,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     switch (outcome.kind) {
       case 'completed':
         upgradeRefusals = 0; // the upgrade demonstrably works
+        reachable();
         lease.setLastResponseId(outcome.response.id);
         lease.release();
         return;
@@ -365,33 +383,54 @@ export function createBroker(deps: BrokerDeps): Broker {
     cells.release({ tabId: turn.tabId, turnId: turn.turnId }); // §4.4: never leaks into the next turn
     thread.running = null;
     emit(thread, error === undefined ? { kind: 'turn.ended', threadId: thread.id, turnId: turn.turnId, status } : { kind: 'turn.ended', threadId: thread.id, turnId: turn.turnId, status, error });
-    await persist(thread, async () => {
-      const turns = await deps.store.listTurns(thread.id);
-      const record = turns.find((t) => t.id === turn.turnId);
-      if (record) await deps.store.putTurn({ ...record, status, ...(error !== undefined ? { error } : {}), endedAt: Date.now() });
-    });
+    if (turn.progressTimer !== null) deps.clock.clearTimeout(turn.progressTimer);
+    const { progress: _progress, ...record } = turn.record;
+    await saveTurn(thread, turn, { ...record, status, ...(error !== undefined ? { error } : {}), endedAt: Date.now() });
     markDirty();
     batcher.flush();
   }
 
+  /** Queues a write of the turn's record behind the ones before it. */
+  function saveTurn(thread: ThreadState, turn: RunningTurn, record: TurnRecord): Promise<void> {
+    turn.writes = turn.writes.then(() => persist(thread, () => deps.store.putTurn(record)));
+    return turn.writes;
+  }
+
+  /** Saves the running turn's progress now (item boundary) or within progressSaveMs (text). */
+  function scheduleProgress(thread: ThreadState, turn: RunningTurn, now: boolean) {
+    if (turn.progressTimer !== null) {
+      if (!now) return;
+      deps.clock.clearTimeout(turn.progressTimer);
+    }
+    const save = () => {
+      turn.progressTimer = null;
+      if (thread.running !== turn) return;
+      void saveTurn(thread, turn, { ...turn.record, progress: { items: turn.output.uncommitted(), streaming: turn.output.streaming(), savedAt: Date.now() } });
+    };
+    turn.progressTimer = deps.clock.setTimeout(save, now ? 0 : limits.progressSaveMs);
+  }
+
+  /** On Stop, the answer so far stays: finished messages and streamed text of the cut response.
+   *  Function calls of that response are left out: a call without its output would make the
+   *  thread's next request invalid. */
   async function keepPartialOutput(thread: ThreadState, turn: RunningTurn) {
-    const partial: Item[] = [...turn.partial.entries()]
-      .filter(([, text]) => text.length > 0)
-      .map(([id, text]) => ({ type: 'message', id, role: 'assistant', status: 'incomplete', content: [{ type: 'output_text', text }] }));
-    if (partial.length === 0) return;
-    thread.history.push(...partial);
-    for (const item of partial) emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, item });
-    await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, partial));
+    const finished = turn.output.uncommitted().filter((item) => item.type === 'message');
+    const cut: Item[] = turn.output
+      .streaming()
+      .map(({ itemId, text }) => ({ type: 'message', id: itemId, role: 'assistant', status: 'incomplete', content: [{ type: 'output_text', text }] }));
+    const kept = [...finished, ...cut];
+    if (kept.length === 0) return;
+    thread.history.push(...kept);
+    for (const item of cut) emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, request: turn.output.request, item });
+    await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, kept));
   }
 
   async function agentLoop(thread: ThreadState, turn: RunningTurn): Promise<{ status: Exclude<TurnStatus, 'running'>; error?: string }> {
-    let request = 0;
     let resends = 0;
     let resendReason: string | undefined;
     let notFoundRetried = false;
     for (;;) {
-      request += 1;
-      const outcome = await runRequest(thread, turn, request, resendReason);
+      const outcome = await runRequest(thread, turn, resendReason);
       resendReason = undefined;
       switch (outcome.kind) {
         case 'completed': {
@@ -400,15 +439,21 @@ export function createBroker(deps: BrokerDeps): Broker {
           thread.history.push(...outputs);
           if (outcome.socketId !== undefined) thread.chain = { socketId: outcome.socketId, responseId: outcome.response.id, historyLength: thread.history.length };
           else thread.chain = null;
+          turn.output.commit();
           await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, outputs));
           const calls = outputs.filter(isFunctionCall);
           if (calls.length === 0) return { status: 'completed' };
           const workspace = await deps.workspaceFor(thread.id);
           const results = await Promise.all(calls.map((call) => runToolCall(call, workspace)));
-          if (turn.abort.signal.aborted) return { status: 'stopped' };
-          for (const item of results) emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, item });
+          // A Stop during the tools still answers the calls: the history must stay valid.
+          for (const item of results) {
+            turn.output.done(item);
+            emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, request: turn.output.request, item });
+          }
           thread.history.push(...results);
+          turn.output.commit();
           await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, results));
+          if (turn.abort.signal.aborted) return { status: 'stopped' };
           continue;
         }
         case 'aborted':
@@ -421,10 +466,22 @@ export function createBroker(deps: BrokerDeps): Broker {
             resendReason = `the server refused the WebSocket upgrade (${outcome.code - 4000})`;
             continue;
           }
-          if (resends >= limits.maxResends) return { status: 'failed', error: `The connection was lost ${resends + 1} times during this turn (${outcome.reason || `code ${outcome.code}`}). Retry when the server is reachable.` };
+          if (outcome.silent) {
+            // Nothing came back at all: the relay is up but cannot reach the model server.
+            unreachable = `Cannot reach the model server${outcome.reason ? `: ${outcome.reason}` : ''}`;
+            markDirty();
+          }
+          if (resends >= limits.maxResends) {
+            return {
+              status: 'failed',
+              error: outcome.silent
+                ? `${unreachable ?? 'Cannot reach the model server'}. Retry when it is back.`
+                : `The connection was lost ${resends + 1} times during this turn (${outcome.reason || `code ${outcome.code}`}). Retry when the server is reachable.`,
+            };
+          }
           resends += 1;
           resendReason = `connection lost (${outcome.reason || `code ${outcome.code}`})`;
-          await sleep(deps.clock, backoffDelay(resends - 1, random), turn.abort.signal);
+          await waker.sleep(deps.clock, backoffDelay(resends - 1, random), turn.abort.signal);
           continue;
         case 'error':
           if (outcome.code === CONNECTION_LIMIT) {
@@ -449,7 +506,7 @@ export function createBroker(deps: BrokerDeps): Broker {
 
   type RequestOutcome = ResponseOutcome & { socketId?: number };
 
-  async function runRequest(thread: ThreadState, turn: RunningTurn, request: number, resendReason: string | undefined): Promise<RequestOutcome> {
+  async function runRequest(thread: ThreadState, turn: RunningTurn, resendReason: string | undefined): Promise<RequestOutcome> {
     const onEvent = (event: AnyServerEvent) => streamEvent(thread, turn, event, transport === 'ws');
     const resend = resendReason !== undefined;
     let lease: SocketLease | null;
@@ -467,14 +524,16 @@ export function createBroker(deps: BrokerDeps): Broker {
       }
       const chain = canChain(thread.chain, { id: lease.socketId, lastResponseId: lease.lastResponseId }) ? thread.chain : null;
       const create = buildResponseCreate({ ...base, chain });
+      const request = turn.output.beginRequest(resend);
       emit(thread, { kind: 'turn.request', threadId: thread.id, turnId: turn.turnId, request, resend, transport: 'ws', ...(resendReason ? { reason: resendReason } : {}) });
       const outcome = await streamOverSocket(lease, create, { onEvent }, { maxFrameBytes: limits.maxFrameBytes, signal: turn.abort.signal });
       settleLease(lease, outcome);
       return { ...outcome, socketId: lease.socketId };
     }
     const http = buildHttpRequest(base);
+    const request = turn.output.beginRequest(resend);
     emit(thread, { kind: 'turn.request', threadId: thread.id, turnId: turn.turnId, request, resend, transport: 'http', ...(resendReason ? { reason: resendReason } : {}) });
-    return streamOverHttp(
+    const outcome = await streamOverHttp(
       {
         fetch: deps.fetch,
         url: deps.httpUrl,
@@ -489,6 +548,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       },
       { onEvent },
     );
+    if (outcome.kind === 'completed') reachable();
+    return outcome;
   }
 
   /** Turns one server event into what tabs render, and feeds the turn's cell. */
@@ -496,16 +557,17 @@ export function createBroker(deps: BrokerDeps): Broker {
     const e = event as ServerEvent;
     switch (e.type) {
       case 'response.output_text.delta': {
-        turn.partial.set(e.item_id, (turn.partial.get(e.item_id) ?? '') + e.delta);
-        emit(thread, { kind: 'text.delta', threadId: thread.id, turnId: turn.turnId, itemId: e.item_id, delta: e.delta });
+        if (typeof e.delta !== 'string' || typeof e.item_id !== 'string') return;
+        turn.output.delta(e.item_id, e.delta);
+        emit(thread, { kind: 'text.delta', threadId: thread.id, turnId: turn.turnId, request: turn.output.request, itemId: e.item_id, delta: e.delta });
+        scheduleProgress(thread, turn, false);
         return;
       }
       case 'response.output_item.done': {
-        if (e.item && typeof e.item === 'object') {
-          const id = (e.item as { id?: unknown }).id;
-          if (typeof id === 'string') turn.partial.delete(id);
-          emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, item: e.item });
-        }
+        if (!e.item || typeof e.item !== 'object' || typeof e.item.type !== 'string') return;
+        turn.output.done(e.item);
+        emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, request: turn.output.request, item: e.item });
+        scheduleProgress(thread, turn, true);
         return;
       }
       case 'response.metadata': {
@@ -531,22 +593,25 @@ export function createBroker(deps: BrokerDeps): Broker {
     const thread = threadState(params.threadId);
     await thread.ready;
     if (thread.running) throw new Error('A turn is already running in this thread. Wait for it to finish or press Stop.');
+    const now = Date.now();
     const turn: RunningTurn = {
       tabId: params.tabId,
       turnId: params.turnId,
+      record: { id: params.turnId, threadId: thread.id, tabId: params.tabId, userText: text, status: 'running', startedAt: now },
       cell: cells.open({ tabId: params.tabId, turnId: params.turnId }, thread.id),
       abort: new AbortController(),
-      partial: new Map(),
+      output: createTurnOutput(),
+      writes: Promise.resolve(),
+      progressTimer: null,
       done: Promise.resolve(),
     };
     thread.running = turn;
-    const now = Date.now();
     await persist(thread, async () => {
       const existing = await deps.store.getThread(thread.id);
       const title = !existing || existing.title === 'New thread' ? titleFrom(text) : existing.title;
       await deps.store.putThread({ id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now });
-      await deps.store.putTurn({ id: turn.turnId, threadId: thread.id, tabId: turn.tabId, userText: text, status: 'running', startedAt: now });
     });
+    await saveTurn(thread, turn, turn.record);
     emit(thread, { kind: 'turn.started', threadId: thread.id, turnId: turn.turnId, tabId: turn.tabId, userText: text });
     turn.done = runTurn(thread, turn, text);
     return { turnId: turn.turnId };
@@ -562,8 +627,35 @@ export function createBroker(deps: BrokerDeps): Broker {
     },
   };
 
+  function liveSnapshot(thread: ThreadState): LiveTurnSnapshot | null {
+    const turn = thread.running;
+    if (!turn) return null;
+    return {
+      threadId: thread.id,
+      turnId: turn.turnId,
+      tabId: turn.tabId,
+      userText: turn.record.userText,
+      seq: thread.seq,
+      request: turn.output.request,
+      items: turn.output.items(),
+      streaming: turn.output.streaming(),
+    };
+  }
+
+  async function recoverInterruptedTurns(): Promise<void> {
+    try {
+      for (const turn of await deps.store.listRunningTurns()) {
+        await deps.store.putTurn({ ...turn, status: 'interrupted', error: 'The app was closed while this turn ran.', endedAt: Date.now() });
+        batcher.push({ kind: 'thread.changed', threadId: turn.threadId });
+      }
+    } catch (error) {
+      log(`could not check for interrupted turns: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
   async function dispatch(request: BrokerRequest): Promise<BrokerResults[BrokerRequest['method']]> {
       type R = BrokerResults[BrokerRequest['method']];
+      await recovered;
       switch (request.method) {
         case 'hello':
           lastConnection = ''; // a new tab has seen no connection state yet: publish it again
@@ -571,8 +663,11 @@ export function createBroker(deps: BrokerDeps): Broker {
           return { brokerId: deps.brokerId, appVersion: deps.appVersion } as R;
         case 'openThread': {
           const thread = threadState(request.params.threadId);
-          return { prewarmed: prewarm(thread) } as R;
+          return { prewarmed: prewarm(thread), live: liveSnapshot(thread) } as R;
         }
+        case 'nudge':
+          waker.wake();
+          return {} as R;
         case 'startTurn':
           return (await startTurn(request.params)) as R;
         case 'stop': {

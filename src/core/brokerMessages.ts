@@ -14,6 +14,17 @@ export function brokerWorkerName(appVersion: string): string {
   return `switchboard-broker:${appVersion}`;
 }
 
+/** A Web Lock the broker holds for its whole life. A tab that asks for the same lock is granted
+ *  it only when the broker is gone (crashed or killed): that is how tabs detect a dead broker. */
+export function brokerLockName(appVersion: string): string {
+  return `switchboard-broker-alive:${appVersion}`;
+}
+
+/** A version-independent channel on which tabs announce their app version, so a tab of an
+ *  older deployment learns that a newer one is open and asks its user to reload. */
+export const DEPLOY_CHANNEL = 'switchboard:deploy';
+export type DeployMessage = { type: 'version'; appVersion: string };
+
 // ---- RPC (tab → broker → tab, over the port) ----
 
 export type BrokerRequest =
@@ -22,19 +33,40 @@ export type BrokerRequest =
   | { method: 'startTurn'; params: { tabId: string; threadId: string; turnId: string; text: string } }
   | { method: 'stop'; params: { threadId: string } }
   | { method: 'inspect'; params: Record<string, never> }
+  /** The network may be back (`online`, a tab became visible): retry waiting connections now. */
+  | { method: 'nudge'; params: Record<string, never> }
   | { method: 'bye'; params: { tabId: string } };
 
 export interface BrokerResults {
   hello: { brokerId: string; appVersion: string };
-  openThread: { prewarmed: boolean };
+  /** `live`: the thread's running turn as the broker holds it now, so a tab that opens the thread
+   *  mid-turn (a reload, a new tab) shows everything so far, then applies only events whose seq
+   *  is greater than `live.seq`: no gap, no duplicate. */
+  openThread: { prewarmed: boolean; live: LiveTurnSnapshot | null };
   startTurn: { turnId: string };
   stop: { stopped: boolean };
   inspect: InspectorState;
+  nudge: Record<string, never>;
   bye: Record<string, never>;
 }
 
 export type BrokerMethod = BrokerRequest['method'];
 export type ParamsOf<M extends BrokerMethod> = Extract<BrokerRequest, { method: M }>['params'];
+
+export interface LiveTurnSnapshot {
+  threadId: string;
+  turnId: string;
+  tabId: string;
+  userText: string;
+  /** The thread's last seq included in this snapshot. */
+  seq: number;
+  /** The current request number (see `turn.request`). */
+  request: number;
+  /** Finished items of the turn so far (a dead request's items are not among them). */
+  items: Item[];
+  /** Text streaming for items not finished yet, in order. */
+  streaming: { itemId: string; text: string }[];
+}
 
 export type RpcCall = { kind: 'call'; id: number } & BrokerRequest;
 export type RpcReply =
@@ -51,8 +83,12 @@ export type ThreadEvent =
   /** A request of the turn began. `resend` is true when it replaces a request that died
    *  mid-stream: the tab drops the partial text of that dead attempt. */
   | { kind: 'turn.request'; threadId: string; turnId: string; seq: number; request: number; resend: boolean; transport: 'ws' | 'http'; reason?: string }
-  | { kind: 'text.delta'; threadId: string; turnId: string; seq: number; itemId: string; delta: string }
-  | { kind: 'item.done'; threadId: string; turnId: string; seq: number; item: Item }
+  /** `request`: the request the item belongs to. When a `turn.request` with `resend:true` and
+   *  number r arrives, everything of request r-1 is void (that response died; its output is
+   *  not part of the conversation) and the tab drops it. Tool outputs carry the number of the
+   *  request whose function calls they answer. */
+  | { kind: 'text.delta'; threadId: string; turnId: string; seq: number; request: number; itemId: string; delta: string }
+  | { kind: 'item.done'; threadId: string; turnId: string; seq: number; request: number; item: Item }
   /** A turn-state value the server returned; `accepted` is false when the cell already held one. */
   | { kind: 'turn.metadata'; threadId: string; turnId: string; seq: number; value: string; accepted: boolean }
   | { kind: 'turn.ended'; threadId: string; turnId: string; seq: number; status: Exclude<TurnStatus, 'running'>; error?: string };

@@ -32,3 +32,39 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
 export function backoffDelay(attempt: number, random: () => number, baseMs = 250, capMs = 8000): number {
   return Math.round(random() * Math.min(capMs, baseMs * 2 ** attempt));
 }
+
+/**
+ * Cuts waits short when there is reason to believe a retry would now succeed (the browser went
+ * `online`, a tab became visible): backoff is for an unreachable server, not a reason to keep
+ * the user waiting once it is back.
+ */
+export interface Waker {
+  wake(): void;
+  /** Resolves after `ms`, or as soon as `wake()` is called; rejects if `signal` aborts. */
+  sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export function createWaker(): Waker {
+  const sleepers = new Set<AbortController>();
+  return {
+    wake() {
+      for (const sleeper of sleepers) sleeper.abort();
+      sleepers.clear();
+    },
+    async sleep(clock, ms, signal) {
+      if (signal?.aborted) throw signal.reason;
+      const woken = new AbortController();
+      sleepers.add(woken);
+      const onAbort = () => woken.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        await sleep(clock, ms, woken.signal);
+      } catch {
+        if (signal?.aborted) throw signal.reason;
+      } finally {
+        sleepers.delete(woken);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}

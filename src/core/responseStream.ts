@@ -11,8 +11,9 @@ export type ResponseOutcome =
   | { kind: 'failed'; message: string }
   /** An `error` frame (or an HTTP error status) instead of a terminal response event. */
   | { kind: 'error'; status?: number; code?: string; message: string }
-  /** The connection died before a terminal event. */
-  | { kind: 'dropped'; code: number; reason: string }
+  /** The connection died before a terminal event. `silent`: not one frame had arrived (the
+   *  relay could not reach the upstream, or the request never left). */
+  | { kind: 'dropped'; code: number; reason: string; silent: boolean }
   /** The server broke the protocol (malformed, binary or oversized frame). */
   | { kind: 'protocol'; message: string }
   | { kind: 'aborted' };
@@ -67,6 +68,7 @@ export interface WsStreamOptions {
 export function streamOverSocket(lease: SocketLease, request: ResponseCreate, handlers: StreamHandlers, options: WsStreamOptions = {}): Promise<ResponseOutcome> {
   return new Promise<ResponseOutcome>((resolve) => {
     const reducer = createOutcomeReducer();
+    let frames = 0;
     let settled = false;
     const settle = (outcome: ResponseOutcome) => {
       if (settled) return;
@@ -80,6 +82,7 @@ export function streamOverSocket(lease: SocketLease, request: ResponseCreate, ha
     lease.listen({
       onFrame(data) {
         if (settled) return;
+        frames += 1;
         const decoded = decodeFrame(data, options.maxFrameBytes);
         if (!decoded.ok) return settle({ kind: 'protocol', message: decoded.message });
         handlers.onEvent(decoded.event);
@@ -87,13 +90,13 @@ export function streamOverSocket(lease: SocketLease, request: ResponseCreate, ha
         if (outcome) settle(outcome);
       },
       onClose(code, reason) {
-        settle({ kind: 'dropped', code, reason });
+        settle({ kind: 'dropped', code, reason, silent: frames === 0 });
       },
     });
     try {
       lease.send(JSON.stringify(request));
     } catch (error) {
-      settle({ kind: 'dropped', code: 1006, reason: error instanceof Error ? error.message : String(error) });
+      settle({ kind: 'dropped', code: 1006, reason: error instanceof Error ? error.message : String(error), silent: true });
     }
   });
 }
@@ -119,7 +122,7 @@ export async function streamOverHttp(options: HttpStreamOptions, handlers: Strea
     response = await options.fetch(options.url, init);
   } catch (error) {
     if (options.signal?.aborted) return { kind: 'aborted' };
-    return { kind: 'dropped', code: 1006, reason: error instanceof Error ? error.message : String(error) };
+    return { kind: 'dropped', code: 1006, reason: error instanceof Error ? error.message : String(error), silent: true };
   }
   const turnState = turnStateFromHeaders(Object.fromEntries(response.headers.entries()));
   if (turnState !== undefined) options.onTurnState(turnState);
@@ -159,10 +162,10 @@ export async function streamOverHttp(options: HttpStreamOptions, handlers: Strea
         void reader.cancel().catch(() => undefined);
         return outcome;
       }
-      if (done) return { kind: 'dropped', code: 1006, reason: 'the HTTP stream ended before the response completed' };
+      if (done) return { kind: 'dropped', code: 1006, reason: 'the HTTP stream ended before the response completed', silent: false };
     }
   } catch (error) {
     if (options.signal?.aborted) return { kind: 'aborted' };
-    return { kind: 'dropped', code: 1006, reason: error instanceof Error ? error.message : String(error) };
+    return { kind: 'dropped', code: 1006, reason: error instanceof Error ? error.message : String(error), silent: false };
   }
 }

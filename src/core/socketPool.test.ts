@@ -126,6 +126,29 @@ describe('socket pool', () => {
   });
 });
 
+describe('socket pool: idle sockets', () => {
+  it('closes a socket left idle past the idle timeout, and not one in use', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 60_000, idleTimeoutMs: 1_000 });
+    const p = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const busy = await p;
+    await clock.advance(5_000);
+    expect(opened[0]!.closed).toBe(false);
+    busy.release();
+    await clock.advance(900);
+    // Reused before the timeout: the timer restarts only when it is idle again.
+    const again = await pool.acquire(label('b'));
+    await clock.advance(2_000);
+    expect(opened[0]!.closed).toBe(false);
+    again.release();
+    await clock.advance(1_000);
+    expect(opened[0]!.closed).toBe(true);
+    expect(pool.snapshot()).toEqual([]);
+  });
+});
+
 describe('backoff', () => {
   it('grows exponentially with full jitter and a cap', () => {
     expect(backoffDelay(0, () => 1)).toBe(250);

@@ -1,7 +1,7 @@
 // A small pool of persistent sockets shared by every tab and thread (PROTOCOL.md §1).
 // Sockets open lazily when work needs one, carry one response at a time, and stay open for the
 // next piece of work; work waits in a queue when every socket is busy and the pool is full.
-import type { Clock } from './clock.ts';
+import type { Clock, TimerHandle } from './clock.ts';
 import type { SocketInfo } from './brokerMessages.ts';
 
 export interface RawSocketHandlers {
@@ -58,6 +58,9 @@ export interface SocketPoolOptions {
   maxSockets: number;
   /** Sockets older than this are not handed out again (the server ends them at 60 min). */
   maxAgeMs: number;
+  /** Idle sockets are closed after this long unused (the server keeps idle ones alive, but an
+   *  idle socket still costs both ends a connection). Default: never. */
+  idleTimeoutMs?: number;
   /** A frame on a socket nobody is using (an `error` can arrive on an idle socket, §3). */
   onIdleFrame?(socketId: number, data: string | ArrayBuffer): void;
   onChange?(): void;
@@ -83,6 +86,7 @@ interface PooledSocket {
   responses: number;
   busyWith: LeaseLabel | null;
   listener: SocketListener | null;
+  idleTimer: TimerHandle | null;
 }
 
 interface Waiter {
@@ -104,6 +108,10 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
   const tooOld = (s: PooledSocket) => clock.now() - s.openedAt >= options.maxAgeMs;
 
   function lease(socket: PooledSocket, label: LeaseLabel): SocketLease {
+    if (socket.idleTimer !== null) {
+      clock.clearTimeout(socket.idleTimer);
+      socket.idleTimer = null;
+    }
     socket.busyWith = label;
     socket.lastUsedAt = clock.now();
     let done = false;
@@ -136,6 +144,7 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
       release() {
         if (!finish()) return;
         if (socket.state === 'open' && tooOld(socket)) closeSocket(socket, 'rotated before the connection time limit');
+        else if (socket.state === 'open') startIdleTimer(socket);
         dispatch();
         changed();
       },
@@ -145,6 +154,15 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
         changed();
       },
     };
+  }
+
+  function startIdleTimer(socket: PooledSocket) {
+    const idleMs = options.idleTimeoutMs;
+    if (idleMs === undefined) return;
+    socket.idleTimer = clock.setTimeout(() => {
+      socket.idleTimer = null;
+      if (socket.state === 'open' && !socket.busyWith) closeSocket(socket, 'idle');
+    }, idleMs);
   }
 
   function closeSocket(socket: PooledSocket, reason: string) {
@@ -160,6 +178,8 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
   }
 
   function forget(socket: PooledSocket) {
+    if (socket.idleTimer !== null) clock.clearTimeout(socket.idleTimer);
+    socket.idleTimer = null;
     socket.state = 'closed';
     sockets.delete(socket.id);
     dispatch();
@@ -179,6 +199,7 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
       responses: 0,
       busyWith: waiter.label,
       listener: null,
+      idleTimer: null,
     };
     sockets.set(id, socket);
     socket.raw = options.openSocket({

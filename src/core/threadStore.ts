@@ -19,6 +19,16 @@ export interface TurnRecord {
   error?: string;
   startedAt: number;
   endedAt?: number;
+  /** While the turn runs: output not yet final, saved at item boundaries and every few hundred
+   *  ms, so a crash or a closed last tab loses at most the last moments of text. Cleared when
+   *  the turn ends (its final items are then in the items store). */
+  progress?: TurnProgress;
+}
+
+export interface TurnProgress {
+  items: Item[];
+  streaming: { itemId: string; text: string }[];
+  savedAt: number;
 }
 
 export interface ItemRecord {
@@ -39,6 +49,8 @@ export interface ThreadStore {
   listItems(threadId: string): Promise<ItemRecord[]>;
   /** Appends items after the thread's last one, in one transaction. */
   appendItems(threadId: string, turnId: string, items: Item[]): Promise<void>;
+  /** Every turn whose status is 'running' (at broker start these are orphans: interrupted). */
+  listRunningTurns(): Promise<TurnRecord[]>;
 }
 
 /** An in-memory store with the same semantics as the IndexedDB one; for tests and fallbacks. */
@@ -68,6 +80,9 @@ export function createMemoryThreadStore(): ThreadStore {
     },
     async putTurn(turn) {
       turns.set(turn.id, clone(turn));
+    },
+    async listRunningTurns() {
+      return [...turns.values()].filter((t) => t.status === 'running').map(clone);
     },
     async listItems(threadId) {
       return items.filter((r) => r.threadId === threadId).map(clone);

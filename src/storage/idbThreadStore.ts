@@ -9,7 +9,7 @@ export const DEFAULT_DB_NAME = 'switchboard';
 
 interface SwitchboardDB extends DBSchema {
   threads: { key: string; value: ThreadRecord };
-  turns: { key: string; value: TurnRecord; indexes: { byThread: string } };
+  turns: { key: string; value: TurnRecord; indexes: { byThread: string; byStatus: string } };
   items: { key: [string, number]; value: ItemRecord; indexes: { byThread: string } };
 }
 
@@ -29,6 +29,10 @@ const MIGRATIONS: readonly ((db: Db, tx: UpgradeTx) => void)[] = [
     turns.createIndex('byThread', 'threadId');
     const items = db.createObjectStore('items', { keyPath: ['threadId', 'index'] });
     items.createIndex('byThread', 'threadId');
+  },
+  // 1 → 2: find running turns without a scan (a new broker marks them interrupted).
+  (_db, tx) => {
+    tx.objectStore('turns').createIndex('byStatus', 'status');
   },
 ];
 
@@ -107,6 +111,9 @@ export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadS
     },
     async putTurn(turn) {
       await (await db()).put('turns', turn);
+    },
+    async listRunningTurns() {
+      return (await db()).getAllFromIndex('turns', 'byStatus', 'running');
     },
     async listItems(threadId) {
       // Keys are [threadId, index], so a key range returns the thread's items in index order.

@@ -46,12 +46,18 @@ export function createManualClock(start = 1_000_000): ManualClock {
   };
 }
 
-/** A clock whose timers fire on the next macrotask whatever their delay: for tests that only
- *  need waits to end, not to measure them. */
+/** Timers at least this long are housekeeping (idle sockets, rotation), not waits a test is in. */
+const HOUSEKEEPING_MS = 60_000;
+
+/** A clock whose short timers (backoff, batching, progress saves) fire on the next macrotask
+ *  whatever their delay, and whose housekeeping timers never fire: for tests that only need
+ *  waits to end, not to measure them. */
 export const instantClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn) => setTimeout(fn, 0),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  setTimeout: (fn, ms) => (ms >= HOUSEKEEPING_MS ? null : setTimeout(fn, 0)),
+  clearTimeout: (handle) => {
+    if (handle !== null) clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
 };
 
 // ---- server event builders ----
@@ -137,6 +143,13 @@ export function createFakeUpstream(): FakeUpstream {
     openSocket(handlers: RawSocketHandlers) {
       const id = sockets.length + 1;
       const refusal = refusals.shift();
+      // Frames and the close are delivered in the order the server produced them, each on its
+      // own microtask, as a real socket delivers buffered frames before its close event.
+      let delivered = Promise.resolve();
+      let closed = false;
+      const deliver = (action: () => void) => {
+        delivered = delivered.then(() => (closed ? undefined : action()));
+      };
       const socket: FakeServerSocket = {
         id,
         frames: [],
@@ -144,12 +157,15 @@ export function createFakeUpstream(): FakeUpstream {
         send(event) {
           if (!socket.open) return;
           const data = typeof event === 'string' || event instanceof ArrayBuffer ? event : JSON.stringify(event);
-          queueMicrotask(() => socket.open && handlers.onMessage(data));
+          deliver(() => handlers.onMessage(data));
         },
         drop(code = 1006, reason = '') {
           if (!socket.open) return;
           socket.open = false;
-          queueMicrotask(() => handlers.onClose(code, reason));
+          deliver(() => {
+            closed = true;
+            handlers.onClose(code, reason);
+          });
         },
       };
       sockets.push(socket);
@@ -170,6 +186,8 @@ export function createFakeUpstream(): FakeUpstream {
         close() {
           if (!socket.open) return;
           socket.open = false;
+          // A client-side close discards whatever the server had in flight.
+          closed = true;
           queueMicrotask(() => handlers.onClose(1000, 'closed by client'));
         },
       };
