@@ -39,7 +39,10 @@ export default defineConfig({
     {
       command: 'node --import tsx server/main.ts',
       url: `http://127.0.0.1:${RELAY_PORT}/`,
-      env: { PORT: String(RELAY_PORT), HOST: '127.0.0.1', OPENAI_BASE_URL: `http://127.0.0.1:${UPSTREAM_PORT}/v1`, OPENAI_API_KEY: 'sk-test-never-reaches-the-page' },
+      env: { PORT: String(RELAY_PORT), HOST: '127.0.0.1', OPENAI_BASE_URL: `http://127.0.0.1:${UPSTREAM_PORT}/v1`, OPENAI_API_KEY: 'sk-test-never-reaches-the-page',
+        // A small frame limit so the oversized-frame fault needs only 2 MiB.
+        SWITCHBOARD_MAX_FRAME_BYTES: String(1024 * 1024),
+      },
       reuseExistingServer: false,
       stdout: 'pipe',
       timeout: 30_000,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
@@ -9,12 +9,23 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 /** Unique per build: names the broker SharedWorker and its event channel (src/appVersion.ts). */
 const APP_VERSION = `${pkg.version}+${Date.now().toString(36)}`;
 
+/** Names the build in the page as `<meta name="switchboard-version">`: the broker's worker and
+ *  channel names derive from it (src/core/brokerMessages.ts), so tools outside the bundle, such
+ *  as bench/, can listen to the broker's channel without reading the bundle. */
+function versionMeta(): Plugin {
+  return {
+    name: 'switchboard-version-meta',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { name: 'switchboard-version', content: APP_VERSION }, injectTo: 'head' }],
+  };
+}
+
 /** The service worker is written as sw/service-worker.ts but served as /sw.js. */
 const SW_FILENAME = 'sw.js';
 
 export default defineConfig({
   plugins: [
     react(),
+    versionMeta(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'sw',

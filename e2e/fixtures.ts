@@ -12,6 +12,10 @@ export interface Upstream {
   dropSockets(): Promise<void>;
   release(): Promise<void>;
   log(): Promise<EngineLog>;
+  /** Stops the upstream for real (connections refused) for `ms`, and returns at once. */
+  offline(ms: number): Promise<void>;
+  /** Resolves once the upstream answers again. */
+  waitUntilUp(): Promise<void>;
   /** `response.create` frames that were real requests (not warmups), in arrival order. */
   requests(): Promise<Record<string, any>[]>;
 }
@@ -30,6 +34,10 @@ function createUpstream(): Upstream {
     dropSockets: async () => void (await control('/drop-sockets', {})),
     release: async () => void (await control('/release', {})),
     log: async () => (await control('/log')) as EngineLog,
+    offline: async (ms) => void (await control('/offline', { ms })),
+    async waitUntilUp() {
+      await expect.poll(() => control('/log').then(() => true, () => false), { timeout: 20_000 }).toBe(true);
+    },
     async requests() {
       const log = await upstream.log();
       return log.frames.map((f) => f.frame).filter((f) => f.type === 'response.create' && f.generate !== false);
@@ -66,6 +74,12 @@ export async function send(page: Page, text: string): Promise<void> {
   await expect(turns).toHaveCount(before + 1);
   await expect(turns.nth(before)).toContainText(text);
   await expect(transcript).toHaveAttribute('aria-busy', 'false');
+}
+
+/** How many times `text` appears in the transcript: exactly once means nothing was lost or duplicated. */
+export async function countInTranscript(page: Page, text: string): Promise<number> {
+  const all = await page.getByRole('log', { name: 'Transcript' }).innerText();
+  return all.split(text).length - 1;
 }
 
 export function lastTurn(page: Page) {

@@ -43,6 +43,15 @@ async function frames(socket: { next(): Promise<Received> }, count: number): Pro
   return received;
 }
 
+describe('offline for real', () => {
+  it('stops listening for the given time, refusing connections, then listens again', async () => {
+    const res = await postJson(`${server.url}${CONTROL_PREFIX}/offline`, { ms: 300 });
+    expect(await res.json()).toEqual({ offlineForMs: 300 });
+    await expect.poll(async () => fetch(`${server.url}${CONTROL_PREFIX}/log`).then(() => 'up', (e: Error) => (e.cause as { code?: string })?.code ?? 'down')).toBe('ECONNREFUSED');
+    await expect.poll(async () => fetch(`${server.url}${CONTROL_PREFIX}/log`).then((r) => r.status, () => 0), { timeout: 5_000 }).toBe(200);
+  });
+});
+
 describe('scripted responses', () => {
   it('streams scripted text in `chunks` deltas and scripted tool calls, consumed in FIFO order', async () => {
     await script(
@@ -98,6 +107,16 @@ describe('scripted responses', () => {
     // Warmup plans are used up; the queue is empty and the next warmup advertises the counter.
     socket.send(responseCreate({ input: [], generate: false }));
     expect((await socket.untilTerminal())[1]).toMatchObject({ headers: { 'x-codex-turn-state': expect.stringMatching(/^ts_\d+$/) } });
+    socket.ws.close();
+  });
+
+  it('gives a plan with onlyFor only to a request whose conversation mentions that text', async () => {
+    await script({ text: 'for the scenario', onlyFor: 'scenario message' });
+    const socket = await openTestSocket(wsUrl);
+    socket.send(responseCreate({ input: userInput('a bystander') }));
+    expect(JSON.stringify((await socket.untilTerminal()).at(-1))).not.toContain('for the scenario');
+    socket.send(responseCreate({ input: userInput('the scenario message') }));
+    expect(JSON.stringify((await socket.untilTerminal()).at(-1))).toContain('for the scenario');
     socket.ws.close();
   });
 

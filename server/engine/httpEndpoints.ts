@@ -36,7 +36,7 @@ export async function serveResponsesPost(req: IncomingMessage, res: ServerRespon
     sendApiError(res, 400, 'previous_response_not_found', `Previous response with id '${request.previousResponseId}' not found.`, 'previous_response_id');
     return;
   }
-  const plan = planResponse(context.hooks?.takePlan('response'), request.input, request.tools);
+  const plan = planResponse(context.hooks?.takePlan('response', request.input), request.input, request.tools);
   if (plan.kind === 'error') {
     sendApiError(res, plan.status, plan.code, plan.message);
     return;

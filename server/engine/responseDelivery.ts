@@ -1,11 +1,12 @@
 // Sends a response's events through a transport, applying the scripted misbehaviour of the test
 // hooks (holds, delays, drops, malformed/binary/oversized frames). Transport-neutral: the
 // WebSocket session and the SSE handler each supply a FrameSink.
+import { epochNowMs, stampDelta } from './firehose.ts';
 import type { ScriptedResponse } from './testControl.ts';
 
 export type DeliveryScript = Pick<
   ScriptedResponse,
-  'dropAfterEvents' | 'malformedAfterEvents' | 'binaryAfterEvents' | 'oversizedBytes' | 'eventDelayMs' | 'hold'
+  'dropAfterEvents' | 'malformedAfterEvents' | 'binaryAfterEvents' | 'oversizedBytes' | 'eventDelayMs' | 'hold' | 'firehose'
 >;
 
 export interface FrameSink {
@@ -59,7 +60,8 @@ export async function deliverEvents(
     if (index > 0 && script.eventDelayMs) await sleep(script.eventDelayMs);
     const stop = interruption();
     if (stop) return stop;
-    sink.event(event);
+    // A stamped firehose delta gets its send time now, after any pacing delay.
+    sink.event(script.firehose?.stamp ? stampDelta(event, epochNowMs()) : event);
     sent++;
     if (sent === 1 && script.oversizedBytes !== undefined) {
       sink.event(paddingEvent(script.oversizedBytes));

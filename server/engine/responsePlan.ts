@@ -2,6 +2,7 @@
 // agent's reply, plus how it is delivered. Pure, shared by the WebSocket and HTTP transports.
 import type { FunctionTool, Item } from '../../src/core/wire.ts';
 import { offlineReply } from './offlineAgent.ts';
+import { firehoseDeltas } from './firehose.ts';
 import type { DeliveryScript } from './responseDelivery.ts';
 import { splitIntoChunks, splitIntoWordGroups, type OutputPlan } from './responseEvents.ts';
 import type { ScriptedResponse } from './testControl.ts';
@@ -36,13 +37,13 @@ export function planResponse(
 }
 
 /**
- * A script that sets neither `text` nor `toolCalls` only shapes delivery (turn state, drops,
- * delays…); its content then comes from the offline agent.
+ * A script that sets none of `text`, `firehose` and `toolCalls` only shapes delivery (turn state,
+ * drops, delays…); its content then comes from the offline agent.
  */
 function scriptedOutput(scripted: ScriptedResponse | undefined): OutputPlan | undefined {
-  if (!scripted || (scripted.text === undefined && scripted.toolCalls === undefined)) return undefined;
+  if (!scripted || (scripted.text === undefined && scripted.firehose === undefined && scripted.toolCalls === undefined)) return undefined;
   return {
-    textDeltas: splitIntoChunks(scripted.text ?? '', scripted.chunks ?? DEFAULT_SCRIPTED_CHUNKS),
+    textDeltas: scripted.firehose ? firehoseDeltas(scripted.firehose) : splitIntoChunks(scripted.text ?? '', scripted.chunks ?? DEFAULT_SCRIPTED_CHUNKS),
     toolCalls: (scripted.toolCalls ?? []).map((call) => ({
       name: call.name,
       arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),

@@ -48,12 +48,13 @@ export function serveSocket(ws: WebSocket, socketId: number, context: SessionCon
       sendError(400, 'invalid_frame', 'Binary frames are not supported: send JSON text frames.');
       return;
     }
-    const frame = parseJsonObject(rawText(data));
+    const text = rawText(data);
+    const frame = parseJsonObject(text);
     if (!frame) {
       sendError(400, 'invalid_json', 'Each frame must be one JSON object.');
       return;
     }
-    context.hooks?.logFrame(socketId, frame);
+    context.hooks?.logFrame(socketId, frame, Buffer.byteLength(text));
     if (frame.type !== 'response.create') {
       sendError(400, 'unsupported_event_type', `Unsupported event type ${JSON.stringify(frame.type)}: only response.create is accepted.`, 'type');
       return;
@@ -92,12 +93,12 @@ export function serveSocket(ws: WebSocket, socketId: number, context: SessionCon
     let outcome: DeliveryOutcome;
     if (!request.generate) {
       // A warmup plan only decides the advertised turn state; a warmup never has output.
-      const plan = context.hooks?.takePlan('warmup');
+      const plan = context.hooks?.takePlan('warmup', conversation);
       built = warmupEvents({ responseId, model: request.model, conversation });
       const turnState = plan?.turnState === undefined ? context.nextTurnState() : plan.turnState;
       outcome = await deliverEvents(withMetadata(built, turnState), {}, sink, waitForNothing);
     } else {
-      const plan = planResponse(context.hooks?.takePlan('response'), conversation, request.tools);
+      const plan = planResponse(context.hooks?.takePlan('response', conversation), conversation, request.tools);
       if (plan.kind === 'error') {
         sendError(plan.status, plan.code, plan.message);
         inFlight = false;
@@ -107,7 +108,10 @@ export function serveSocket(ws: WebSocket, socketId: number, context: SessionCon
       const turnState = plan.turnState === undefined ? context.nextTurnState() : plan.turnState;
       outcome = await deliverEvents(withMetadata(built, turnState), plan.delivery, sink, context.hooks?.waitForRelease ?? waitForNothing);
     }
-    if (outcome === 'completed') chainable = { id: responseId, conversation: [...conversation, ...built.response.output] };
+    if (outcome === 'completed') {
+      context.hooks?.logCompleted(socketId, responseId);
+      chainable = { id: responseId, conversation: [...conversation, ...built.response.output] };
+    }
     if (outcome !== 'stalled') inFlight = false;
   }
 }

@@ -27,12 +27,15 @@ export interface TestHooks {
    * The first queued plan of that kind, if any: a warmup (`generate:false`) takes only plans
    * marked `warmup: true`, any other response only unmarked ones.
    */
-  takePlan(kind: PlanKind): ScriptedResponse | undefined;
+  takePlan(kind: PlanKind, conversation: readonly unknown[]): ScriptedResponse | undefined;
   takeUpgradeRefusal(): UpgradeRefusal | undefined;
   /** Resolves at the next `POST {prefix}/release` (or reset / engine close). */
   waitForRelease(): Promise<void>;
   logUpgrade(socket: number, headers: IncomingHttpHeaders): void;
-  logFrame(socket: number, frame: Record<string, unknown>): void;
+  /** `bytes`: the frame's UTF-8 size. Also stamps its arrival on the high-resolution clock. */
+  logFrame(socket: number, frame: Record<string, unknown>, bytes: number): void;
+  /** A WebSocket response's terminal event was just sent. */
+  logCompleted(socket: number, responseId: string): void;
   logHttp(path: string, headers: IncomingHttpHeaders, body: Record<string, unknown>): void;
   /** Serves a request whose path starts with `${CONTROL_PREFIX}/`. */
   handleControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
@@ -95,8 +98,10 @@ export function createTestHooks(now: () => number, connections: EngineConnection
   };
 
   return {
-    takePlan(kind) {
-      const index = script.findIndex((plan) => (plan.warmup === true) === (kind === 'warmup'));
+    takePlan(kind, conversation) {
+      let text: string | undefined;
+      const mentions = (needle: string) => (text ??= JSON.stringify(conversation)).includes(needle);
+      const index = script.findIndex((plan) => (plan.warmup === true) === (kind === 'warmup') && (plan.onlyFor === undefined || mentions(plan.onlyFor)));
       return index === -1 ? undefined : script.splice(index, 1)[0];
     },
     takeUpgradeRefusal() {
@@ -111,8 +116,11 @@ export function createTestHooks(now: () => number, connections: EngineConnection
       log.handshakes += 1;
       log.upgrades.push({ socket, headers: flatHeaders(headers) });
     },
-    logFrame(socket, frame) {
-      log.frames.push({ socket, at: now(), frame });
+    logFrame(socket, frame, bytes) {
+      log.frames.push({ socket, at: now(), frame, bytes, t: performance.now() });
+    },
+    logCompleted(socket, responseId) {
+      log.completed.push({ socket, response: responseId, t: performance.now() });
     },
     logHttp(path, headers, body) {
       log.http.push({ path, at: now(), headers: flatHeaders(headers), body });
@@ -144,7 +152,7 @@ export function createTestHooks(now: () => number, connections: EngineConnection
 class ControlError extends Error {}
 
 function emptyLog(): EngineLog {
-  return { handshakes: 0, frames: [], http: [], upgrades: [] };
+  return { handshakes: 0, frames: [], completed: [], http: [], upgrades: [] };
 }
 
 /** Node already lower-cases header names; repeated headers are joined as HTTP allows. */

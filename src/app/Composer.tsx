@@ -4,6 +4,7 @@ export interface ComposerProps {
   /** Resolves when the broker accepted the message; rejects with the reason otherwise. */
   onSend(text: string): Promise<void>;
   onStop(): Promise<void>;
+  /** A turn of this thread runs: Send waits (one running turn per thread), Stop is offered. */
   running: boolean;
   /** Bumped to move focus into the composer (e.g. after "New thread"). */
   focusToken: number;
@@ -11,7 +12,13 @@ export interface ComposerProps {
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The message box: Enter sends, Shift+Enter adds a line; Stop while a turn runs. */
+/** Said when Enter is pressed while this thread's turn runs (the broker words it the same way
+ *  when it refuses a second turn sent from another tab at the same moment). */
+export const TURN_RUNNING_REFUSAL = 'A turn is already running in this thread. Wait for it to finish or press Stop.';
+
+/** The message box: Enter sends, Shift+Enter adds a line; while a turn runs, Stop instead of
+ *  Send (the next message can be typed meanwhile). The broker still refuses a second turn sent
+ *  from another tab in the same moment; that refusal shows here. */
 export function Composer({ onSend, onStop, running, focusToken }: ComposerProps) {
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
@@ -22,9 +29,18 @@ export function Composer({ onSend, onStop, running, focusToken }: ComposerProps)
     if (focusToken > 0) textarea.current?.focus();
   }, [focusToken]);
 
-  const canSend = text.trim() !== '' && !sending;
+  // Once the running turn ended, the refusal no longer applies.
+  useEffect(() => {
+    if (!running) setError((e) => (e === TURN_RUNNING_REFUSAL ? null : e));
+  }, [running]);
+
+  const canSend = text.trim() !== '' && !sending && !running;
 
   async function send() {
+    if (running && text.trim() !== '') {
+      setError(TURN_RUNNING_REFUSAL); // the text stays
+      return;
+    }
     if (!canSend) return;
     setSending(true);
     setError(null);
@@ -83,7 +99,7 @@ export function Composer({ onSend, onStop, running, focusToken }: ComposerProps)
               Stop
             </button>
           )}
-          <button type="submit" className="button button--primary" disabled={!canSend}>
+          <button type="submit" className="button button--primary" disabled={!canSend} title={running ? 'A turn is running in this thread' : undefined}>
             Send
           </button>
         </div>

@@ -1,8 +1,14 @@
 import type { InspectorState } from '../core/brokerMessages.ts';
-import type { LiveConnection } from '../core/liveTurns.ts';
+import type { BrokerLinkState, LiveConnection } from '../core/liveTurns.ts';
 import { useLive } from './useLive.ts';
 
-export function connectionLabel(connection: LiveConnection | null): string {
+export const BROKER_RESTARTING = 'Broker restarted — reconnecting…';
+
+/** What the status says: this tab's link to the broker first (when it is not ready), then the
+ *  broker's connection to the server. */
+export function connectionLabel(connection: LiveConnection | null, link: BrokerLinkState = { state: 'ready' }): string {
+  if (link.state === 'restarting') return BROKER_RESTARTING;
+  if (link.state === 'down') return `Unreachable — ${link.detail}`;
   if (!connection) return 'Starting…';
   switch (connection.state) {
     case 'idle':
@@ -31,16 +37,17 @@ export function connectionFromInspector(state: InspectorState | null): LiveConne
   return { state: 'idle' };
 }
 
-/** The broker's connection state, from `connection` events. */
+/** The broker's connection state, from `connection` events, and this tab's link to the broker. */
 export function ConnectionStatus() {
   const event = useLive((s) => s.connection);
   const inspector = useLive((s) => s.inspector);
+  const link = useLive((s) => s.link);
   const connection = event ?? connectionFromInspector(inspector);
-  const state = connection?.state ?? 'starting';
+  const state = link.state === 'restarting' ? 'connecting' : link.state === 'down' ? 'unreachable' : (connection?.state ?? 'starting');
   return (
-    <div className={`connection connection--${state}`} role="status" aria-label="Connection" title={connection?.detail}>
+    <div className={`connection connection--${state}`} role="status" aria-label="Connection" title={link.state === 'down' ? link.detail : connection?.detail}>
       <span className="connection__dot" aria-hidden="true" />
-      {connectionLabel(connection)}
+      {connectionLabel(connection, link)}
     </div>
   );
 }

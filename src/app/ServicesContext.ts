@@ -2,20 +2,25 @@
 import { createContext, useContext } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import type { LiveTurnStore } from '../core/liveTurns.ts';
+import type { IdbThreadStore } from '../storage/idbThreadStore.ts';
 import type { BrokerClient } from './brokerClient.ts';
-import type { ReadableThreadStore } from './queries.ts';
+import type { ValueStore } from './valueStore.ts';
 
 export interface Services {
   /** This page load's id (crypto.randomUUID()), sent with hello / openThread / startTurn. */
   tabId: string;
+  /** RPC to the broker; survives the broker's death (calls pending then fail, see brokerLink). */
   broker: BrokerClient;
-  threads: ReadableThreadStore;
+  threads: IdbThreadStore;
   live: LiveTurnStore;
   queryClient: QueryClient;
-  /** Calls the broker's `openThread` once per thread per page. */
-  openThread(threadId: string): void;
+  /** The thread now on screen (null: none): the broker is told, and its running turn is shown
+   *  from a snapshot plus the live stream. Cheap to call again for the same thread. */
+  openThread(threadId: string | null): void;
   /** Tells other tabs that the thread list (and maybe one thread) changed here. */
   announceThreadChange(threadId: string): void;
+  /** The app version of another open tab that differs from this one, or null. */
+  otherVersion: ValueStore<string | null>;
 }
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -1,16 +1,31 @@
-import { useMemo } from 'react';
+import { useMemo, useRef, type ChangeEvent } from 'react';
 import type { LiveSnapshot } from '../core/liveTurns.ts';
 import { hasRunningTurn } from '../core/liveTurns.ts';
+import { MenuButton } from './MenuButton.tsx';
 import { useThreadList } from './queries.ts';
 import { ThreadList } from './ThreadList.tsx';
 import { useLive } from './useLive.ts';
 
 const liveThreads = (s: LiveSnapshot) => s.threads;
 
-export function Sidebar({ activeId, onNewThread }: { activeId: string | null; onNewThread(): void }) {
+export interface SidebarProps {
+  activeId: string | null;
+  onNewThread(): void;
+  onExportAll(kind: 'json' | 'md'): void;
+  onImport(file: File): void;
+}
+
+export function Sidebar({ activeId, onNewThread, onExportAll, onImport }: SidebarProps) {
   const threads = useThreadList();
   const live = useLive(liveThreads);
   const runningIds = useMemo(() => new Set(Object.values(live).filter(hasRunningTurn).map((t) => t.threadId)), [live]);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const onFile = (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = ''; // choosing the same file again fires change again
+    if (file) onImport(file);
+  };
 
   return (
     <div className="sidebar">
@@ -30,6 +45,21 @@ export function Sidebar({ activeId, onNewThread }: { activeId: string | null; on
       ) : (
         <ThreadList threads={threads.data ?? []} activeId={activeId} runningIds={runningIds} />
       )}
+      <div className="sidebar__foot">
+        <MenuButton
+          label="Export all"
+          disabled={!threads.data?.length}
+          actions={[
+            { label: 'JSON', onSelect: () => onExportAll('json') },
+            { label: 'Markdown', onSelect: () => onExportAll('md') },
+          ]}
+        />
+        <button type="button" className="button button--ghost button--small" onClick={() => fileInput.current?.click()}>
+          Import…
+        </button>
+        {/* Reachable by its label for assistive tech and tests; the button above is the visible control. */}
+        <input ref={fileInput} className="visually-hidden" type="file" accept="application/json,.json" aria-label="Import threads" tabIndex={-1} onChange={onFile} />
+      </div>
     </div>
   );
 }

@@ -10,17 +10,12 @@ const FrozenChunk = memo(function FrozenChunk({ text }: { text: string }) {
  * Text still streaming: plain text (markdown once it is done), split into frozen chunks and an
  * open tail so each frame re-lays-out only the tail (see streamChunks.ts).
  */
-export function StreamingText({ text, partial }: { text: string; partial: boolean }) {
+export function StreamingText({ text }: { text: string }) {
   const chunks = useRef(EMPTY_CHUNKS);
   chunks.current = extendChunks(chunks.current, text);
   const { frozen, frozenLength } = chunks.current;
   return (
     <div className="streaming">
-      {partial && (
-        <span className="streaming__partial" title="This tab joined while the text was streaming; the full text appears when it finishes.">
-          …{' '}
-        </span>
-      )}
       {frozen.map((chunk, i) => (
         <FrozenChunk key={i} text={chunk} />
       ))}

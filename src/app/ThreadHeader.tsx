@@ -1,8 +1,15 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { ConnectionStatus } from './ConnectionStatus.tsx';
+import { MenuButton } from './MenuButton.tsx';
 
-/** Title (with "Rename" to edit it in place) and the connection status. */
-export function ThreadHeader({ title, onRename }: { title: string | null; onRename?: (title: string) => Promise<void> }) {
+export interface ThreadHeaderActions {
+  onRename(title: string): Promise<void>;
+  onExport(kind: 'json' | 'md'): void;
+  onDelete(): void;
+}
+
+/** Title, the open thread's actions (Rename, Export thread, Delete thread) and the connection. */
+export function ThreadHeader({ title, actions }: { title: string | null; actions?: ThreadHeaderActions }) {
   const [draft, setDraft] = useState<string | null>(null);
   const cancelled = useRef(false);
 
@@ -10,7 +17,7 @@ export function ThreadHeader({ title, onRename }: { title: string | null; onRena
     event?.preventDefault();
     const next = draft?.trim();
     setDraft(null);
-    if (!cancelled.current && next && next !== title && onRename) void onRename(next);
+    if (!cancelled.current && next && next !== title && actions) void actions.onRename(next);
     cancelled.current = false;
   };
 
@@ -35,10 +42,22 @@ export function ThreadHeader({ title, onRename }: { title: string | null; onRena
       ) : (
         <div className="thread-header__titlebar">
           <h1 className="thread-header__title">{title ?? 'Switchboard'}</h1>
-          {title !== null && onRename && (
-            <button type="button" className="button button--ghost button--small" onClick={() => setDraft(title)}>
-              Rename
-            </button>
+          {title !== null && actions && (
+            <div className="thread-header__actions">
+              <button type="button" className="button button--ghost button--small" onClick={() => setDraft(title)}>
+                Rename
+              </button>
+              <MenuButton
+                label="Export thread"
+                actions={[
+                  { label: 'JSON', onSelect: () => actions.onExport('json') },
+                  { label: 'Markdown', onSelect: () => actions.onExport('md') },
+                ]}
+              />
+              <button type="button" className="button button--ghost button--small button--ghost-danger" onClick={actions.onDelete}>
+                Delete thread
+              </button>
+            </div>
           )}
         </div>
       )}

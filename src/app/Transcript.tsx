@@ -9,7 +9,7 @@ const STICK_THRESHOLD = 48;
  * The conversation: role="log", busy while a turn runs. Follows new output while the reader is
  * at the bottom; scrolling up stops following until they scroll back down.
  */
-export function Transcript({ turns, running, empty }: { turns: TranscriptTurn[]; running: boolean; empty?: ReactNode }) {
+export function Transcript({ turns, running, empty, onRetry }: { turns: TranscriptTurn[]; running: boolean; empty?: ReactNode; onRetry?: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
 
@@ -29,7 +29,7 @@ export function Transcript({ turns, running, empty }: { turns: TranscriptTurn[];
       <div className="transcript__inner">
         {turns.length === 0 && empty}
         {turns.map((turn, i) => (
-          <TurnView key={turn.turnId} turn={turn} number={i + 1} />
+          <TurnView key={turn.turnId} turn={turn} number={i + 1} onRetry={i === turns.length - 1 ? onRetry : undefined} />
         ))}
       </div>
     </div>

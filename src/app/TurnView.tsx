@@ -8,11 +8,28 @@ import { TurnDetails } from './TurnDetails.tsx';
 const ENDED_WITHOUT_ERROR: Partial<Record<TurnStatus, string>> = {
   failed: 'The turn failed.',
   stopped: 'Stopped.',
-  interrupted: 'The turn was interrupted before it finished.',
 };
 
-/** One logical turn: the user's message, then everything the agent did for it. */
-export const TurnView = memo(function TurnView({ turn, number }: { turn: TranscriptTurn; number: number }) {
+/** Whatever the broker recorded as the reason, an interrupted turn says what happened. */
+export const INTERRUPTED_NOTICE = 'Interrupted — the app was closed while this turn ran.';
+
+function problemText(turn: TranscriptTurn): string | null {
+  switch (turn.status) {
+    case 'completed':
+    case 'running':
+      return null;
+    case 'interrupted':
+      return INTERRUPTED_NOTICE;
+    case 'stopped':
+      return turn.error ? `Stopped: ${turn.error}` : 'Stopped.';
+    default:
+      return turn.error ?? ENDED_WITHOUT_ERROR[turn.status] ?? null;
+  }
+}
+
+/** One logical turn: the user's message, then everything the agent did for it. `onRetry` is
+ *  given for the turn that can be retried (the thread's last, failed or interrupted). */
+export const TurnView = memo(function TurnView({ turn, number, onRetry }: { turn: TranscriptTurn; number: number; onRetry?: () => void }) {
   const toolNames = useMemo(() => {
     const names = new Map<string, string>();
     for (const e of turn.entries) {
@@ -24,7 +41,7 @@ export const TurnView = memo(function TurnView({ turn, number }: { turn: Transcr
     return names;
   }, [turn.entries]);
 
-  const problem = turn.status === 'completed' || turn.status === 'running' ? null : (turn.error ?? ENDED_WITHOUT_ERROR[turn.status]);
+  const problem = problemText(turn);
 
   return (
     <article className={`turn turn--${turn.status}`} aria-label={`Turn ${number}`}>
@@ -36,15 +53,27 @@ export const TurnView = memo(function TurnView({ turn, number }: { turn: Transcr
       <div className="turn__agent">
         {turn.entries.map((entry) =>
           entry.kind === 'streaming' ? (
-            <StreamingText key={entry.key} text={entry.text} partial={entry.partial} />
+            <StreamingText key={entry.key} text={entry.text} />
+          ) : entry.kind === 'saved-text' ? (
+            <div key={entry.key} className="saved-text">
+              <div className="saved-text__body">{entry.text}</div>
+              <span className="saved-text__note">unfinished</span>
+            </div>
           ) : (
             <ItemView key={entry.key} item={entry.item} toolNames={toolNames} />
           ),
         )}
         {turn.status === 'running' && turn.entries.length === 0 && <div className="turn__pending">Working…</div>}
         {problem && (
-          <div className={`turn__alert turn__alert--${turn.status}`} role="alert">
-            {turn.status === 'stopped' && turn.error ? `Stopped: ${problem}` : problem}
+          <div className="turn__problem">
+            <div className={`turn__alert turn__alert--${turn.status}`} role="alert">
+              {problem}
+            </div>
+            {onRetry && (
+              <button type="button" className="button button--small" onClick={onRetry}>
+                Retry
+              </button>
+            )}
           </div>
         )}
       </div>

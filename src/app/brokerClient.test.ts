@@ -1,41 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RpcCall, RpcReply } from '../core/brokerMessages.ts';
 import { BrokerError, createBrokerClient, type Endpoint } from './brokerClient.ts';
-
-type Listener = (event: MessageEvent) => void;
-
-/** Two connected in-memory endpoints, delivering asynchronously (and cloned) like a MessageChannel. */
-function endpointPair(): [Endpoint, Endpoint] {
-  const listeners: [Set<Listener>, Set<Listener>] = [new Set(), new Set()];
-  const side = (own: Set<Listener>, peer: Set<Listener>): Endpoint => ({
-    postMessage(message) {
-      const data = structuredClone(message);
-      queueMicrotask(() => {
-        for (const listener of peer) listener({ data } as MessageEvent);
-      });
-    },
-    addEventListener: (_type, listener) => void own.add(listener),
-    removeEventListener: (_type, listener) => void own.delete(listener),
-  });
-  return [side(listeners[0], listeners[1]), side(listeners[1], listeners[0])];
-}
-
-/** A fake broker answering over one endpoint. */
-function fakeBroker(endpoint: Endpoint, handle: (call: RpcCall) => unknown) {
-  const calls: RpcCall[] = [];
-  endpoint.addEventListener('message', (event) => {
-    const call = event.data as RpcCall;
-    calls.push(call);
-    let reply: RpcReply;
-    try {
-      reply = { kind: 'reply', id: call.id, ok: true, result: handle(call) };
-    } catch (error) {
-      reply = { kind: 'reply', id: call.id, ok: false, error: (error as Error).message };
-    }
-    endpoint.postMessage(reply);
-  });
-  return calls;
-}
+import { endpointPair, fakeBroker } from './testing/fakes.ts';
 
 describe('createBrokerClient', () => {
   it('sends calls as RpcCall and resolves with the matching reply', async () => {

@@ -24,7 +24,10 @@ export function connectBroker(): BrokerConnection {
     const worker = new SharedWorker(new URL('../../sw/broker.worker.ts', import.meta.url), {
       type: 'module',
       name: brokerWorkerName(APP_VERSION),
-    });
+      // Lets the broker outlive its last tab for a short while (Chromium 148+), so reloading the
+      // only tab mid-turn resumes the turn instead of interrupting it.
+      extendedLifetime: true,
+    } as WorkerOptions);
     worker.addEventListener('error', reportError);
     return { endpoint: worker.port, kind: 'shared', onError: (l) => errorListeners.push(l) };
   }

@@ -1,7 +1,7 @@
 // Feeds the broker's broadcast events into the live store and turns their effects into
-// TanStack Query invalidations. No React here.
+// TanStack Query invalidations and resyncs. No React here.
 import type { BrokerEventBatch } from '../core/brokerMessages.ts';
-import type { LiveTurnStore } from '../core/liveTurns.ts';
+import type { ApplyEffects, LiveTurnStore } from '../core/liveTurns.ts';
 
 /** A BroadcastChannel, or a fake in tests. */
 export interface ChannelLike {
@@ -16,14 +16,14 @@ function isBatch(data: unknown): data is BrokerEventBatch {
 export function bridgeBrokerEvents(options: {
   channel: ChannelLike;
   live: LiveTurnStore;
-  /** Threads whose persisted data must be re-read (the thread list too). */
-  invalidate(threadIds: readonly string[]): void;
+  /** What to do about a batch's effects (re-read persisted data, sync threads again). */
+  onEffects(effects: ApplyEffects): void;
 }): { close(): void } {
-  const { channel, live, invalidate } = options;
+  const { channel, live, onEffects } = options;
   const onMessage = (event: MessageEvent) => {
     if (!isBatch(event.data)) return;
     const effects = live.apply(event.data.events);
-    if (effects.invalidateThreads.length > 0) invalidate(effects.invalidateThreads);
+    if (effects.invalidateThreads.length > 0 || effects.resyncThreads.length > 0) onEffects(effects);
   };
   channel.addEventListener('message', onMessage);
   return { close: () => channel.removeEventListener('message', onMessage) };

@@ -1,21 +1,26 @@
-// Wires the tab: IndexedDB store, live-turn store, the broker's event channel, the broker RPC
-// client and the tab-to-tab channel. Called once from main.tsx.
+// Wires the tab: IndexedDB store, live-turn store, the broker's event channel, the broker link
+// (RPC that survives the broker's death), thread syncing, the tab-to-tab and deployment
+// channels, and the wake signals that nudge the broker. Called once from main.tsx.
 import { QueryClient } from '@tanstack/react-query';
 import { APP_VERSION } from '../appVersion.ts';
-import { eventChannelName } from '../core/brokerMessages.ts';
-import { createLiveTurnStore } from '../core/liveTurns.ts';
+import { brokerLockName, DEPLOY_CHANNEL, eventChannelName } from '../core/brokerMessages.ts';
+import { createLiveTurnStore, type ApplyEffects } from '../core/liveTurns.ts';
 import { openIdbThreadStore } from '../storage/idbThreadStore.ts';
-import { createBrokerClient } from './brokerClient.ts';
 import { connectBroker } from './brokerConnection.ts';
+import { createBrokerLink } from './brokerLink.ts';
+import { watchDeployments } from './deployWatch.ts';
 import { bridgeBrokerEvents } from './eventBridge.ts';
 import { threadKey, threadsKey } from './queries.ts';
+import { parseRoute } from './route.ts';
 import type { Services } from './ServicesContext.ts';
+import { createThreadSync } from './threadSync.ts';
+import { createValueStore } from './valueStore.ts';
+import { watchWakeSignals } from './wakeSignals.ts';
 
-/** Tabs tell each other about threads they create or rename (the broker never sees those). */
+/** Tabs tell each other about threads they create, rename, delete or import (the broker never
+ *  sees those). */
 const tabChannelName = (appVersion: string) => `switchboard:tabs:${appVersion}`;
 type TabMessage = { type: 'thread.changed'; threadId: string };
-
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function createServices(): Services {
   const tabId = crypto.randomUUID();
@@ -33,59 +38,78 @@ export function createServices(): Services {
     for (const id of threadIds) void queryClient.invalidateQueries({ queryKey: threadKey(id) });
   };
 
-  // Listen before saying hello, so no event of this tab's own requests is missed.
-  bridgeBrokerEvents({ channel: new BroadcastChannel(eventChannelName(APP_VERSION)), live, invalidate });
+  const link = createBrokerLink({
+    tabId,
+    connect: connectBroker,
+    locks: typeof navigator !== 'undefined' ? navigator.locks : undefined,
+    lockName: brokerLockName(APP_VERSION),
+    onState: (state) => live.setLink(state),
+    // Everything the dead broker ran is over, and the new one numbers events from scratch.
+    onBrokerDied: () => live.brokerRestarted(),
+    onReady({ restarted }) {
+      link
+        .call('inspect', {})
+        .then((state) => live.apply([{ kind: 'inspector', state }]))
+        .catch(() => undefined);
+      if (restarted) {
+        sync.reset(); // re-open the thread on screen with the new broker
+        void queryClient.invalidateQueries(); // the new broker marked orphaned turns interrupted
+      }
+    },
+  });
+
+  const sync = createThreadSync({
+    live,
+    openThread: (threadId) => link.call('openThread', { tabId, threadId }),
+    onEffects: (effects) => onEffects(effects),
+    onError: (threadId, error) => console.warn(`openThread ${threadId} failed`, error),
+  });
+
+  function onEffects(effects: ApplyEffects): void {
+    if (effects.invalidateThreads.length > 0) invalidate(effects.invalidateThreads);
+    if (effects.resyncThreads.length > 0) sync.resync(effects.resyncThreads);
+  }
+
+  // Listen before the first openThread, so no event after its snapshot is missed.
+  bridgeBrokerEvents({ channel: new BroadcastChannel(eventChannelName(APP_VERSION)), live, onEffects });
+
+  // The thread in the URL is synced from the start (a reload mid-turn shows everything so far,
+  // then the live stream): its events are held from now until the broker's snapshot.
+  const route = parseRoute(window.location.pathname);
+  if (route.kind === 'thread') sync.open(route.threadId);
 
   const tabChannel = new BroadcastChannel(tabChannelName(APP_VERSION));
   tabChannel.addEventListener('message', (event: MessageEvent<TabMessage>) => {
     if (event.data?.type === 'thread.changed') invalidate([event.data.threadId]);
   });
 
-  const connection = connectBroker();
-  const broker = createBrokerClient(connection.endpoint);
-  const brokerDown = (detail: string) => live.apply([{ kind: 'connection', state: 'unreachable', detail }]);
-  connection.onError((message) => brokerDown(`broker failed: ${message}`));
+  const otherVersion = createValueStore<string | null>(null);
+  watchDeployments({ channel: new BroadcastChannel(DEPLOY_CHANNEL), appVersion: APP_VERSION, onOtherVersion: (v) => otherVersion.set(v) });
 
-  const opened = new Set<string>();
-  let lastOpened: string | null = null;
-
-  const openThread = (threadId: string) => {
-    lastOpened = threadId;
-    if (opened.has(threadId)) return;
-    opened.add(threadId);
-    broker.call('openThread', { tabId, threadId }).catch((error: unknown) => {
-      opened.delete(threadId); // let a later visit try again
-      console.warn('openThread failed', error);
-    });
-  };
-
-  const hello = () => {
-    broker
-      .call('hello', { tabId })
-      .then(() => broker.call('inspect', {}))
-      .then((state) => live.apply([{ kind: 'inspector', state }]))
-      .catch((error: unknown) => brokerDown(errorText(error)));
-  };
-  hello();
+  // Back online, or the user came back to the tab: let the broker retry connections now.
+  watchWakeSignals({ window, document }, () => {
+    link.call('nudge', {}).catch(() => undefined);
+  });
 
   window.addEventListener('pagehide', () => {
-    void broker.call('bye', { tabId }).catch(() => undefined);
+    void link.call('bye', { tabId }).catch(() => undefined);
   });
-  // Back from the back/forward cache: the broker was told we left, so introduce us again.
+  // Back from the back/forward cache: the broker was told we left, and events went unheard.
   window.addEventListener('pageshow', (event) => {
     if (!event.persisted) return;
-    hello();
-    opened.clear();
-    if (lastOpened !== null) openThread(lastOpened);
+    link.rehello();
+    sync.reset();
+    void queryClient.invalidateQueries();
   });
 
   return {
     tabId,
-    broker,
+    broker: link,
     threads,
     live,
     queryClient,
-    openThread,
+    openThread: (threadId) => sync.open(threadId),
     announceThreadChange: (threadId) => tabChannel.postMessage({ type: 'thread.changed', threadId } satisfies TabMessage),
+    otherVersion,
   };
 }

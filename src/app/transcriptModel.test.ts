@@ -34,7 +34,9 @@ const shape = (t: ReturnType<typeof buildTranscript>) =>
     id: turn.turnId,
     user: turn.userText,
     status: turn.status,
-    entries: turn.entries.map((e) => (e.kind === 'streaming' ? `~${e.text}` : e.item.type === 'message' ? (e.item as { content: { text: string }[] }).content[0]!.text : e.item.type)),
+    entries: turn.entries.map((e) =>
+      e.kind === 'streaming' ? `~${e.text}` : e.kind === 'saved-text' ? `…${e.text}` : e.item.type === 'message' ? (e.item as { content: { text: string }[] }).content[0]!.text : e.item.type,
+    ),
   }));
 
 describe('buildTranscript', () => {
@@ -62,8 +64,8 @@ describe('buildTranscript', () => {
   it('shows the live version of a running turn and ignores its persisted items', () => {
     const live = liveThread([
       { kind: 'turn.started', turnId: 't2', tabId: 'tab', userText: 'again' },
-      { kind: 'item.done', turnId: 't2', item: say('b', 'part one') },
-      { kind: 'text.delta', turnId: 't2', itemId: 'c', delta: 'strea' },
+      { kind: 'item.done', turnId: 't2', request: 1, item: say('b', 'part one') },
+      { kind: 'text.delta', turnId: 't2', request: 1, itemId: 'c', delta: 'strea' },
     ]);
     const t = buildTranscript(
       data(
@@ -96,7 +98,7 @@ describe('buildTranscript', () => {
   it('prefers persisted data once it shows the turn ended, and asks to forget the live turn', () => {
     const live = liveThread([
       { kind: 'turn.started', turnId: 't1', tabId: 'tab', userText: 'hello' },
-      { kind: 'item.done', turnId: 't1', item: say('a', 'hi') },
+      { kind: 'item.done', turnId: 't1', request: 1, item: say('a', 'hi') },
       { kind: 'turn.ended', turnId: 't1', status: 'completed' },
     ]);
     const t = buildTranscript(data([turn('t1', 1, 'completed', 'hello')], [['t1', say('a', 'hi')]]), live);
@@ -116,10 +118,10 @@ describe('buildTranscript', () => {
   });
 
   it('takes the user text from the persisted record when the tab joined mid-turn', () => {
-    const live = liveThread([{ kind: 'text.delta', turnId: 't1', itemId: 'm', delta: 'abc' }]);
+    const live = liveThread([{ kind: 'text.delta', turnId: 't1', request: 1, itemId: 'm', delta: 'abc' }]);
     const t = buildTranscript(data([turn('t1', 1, 'running', 'the question')], []), live);
     expect(t.turns[0]!.userText).toBe('the question');
-    expect(t.turns[0]!.entries[0]).toMatchObject({ kind: 'streaming', partial: true });
+    expect(t.turns[0]!.entries[0]).toMatchObject({ kind: 'streaming', text: 'abc' });
   });
 
   it('counts a persisted running turn without live events as running', () => {
@@ -129,11 +131,64 @@ describe('buildTranscript', () => {
   it('gives entries stable, unique keys', () => {
     const live = liveThread([
       { kind: 'turn.started', turnId: 't2', tabId: 'tab', userText: 'x' },
-      { kind: 'item.done', turnId: 't2', item: { type: 'function_call_output', call_id: 'c', output: 'o' } },
-      { kind: 'text.delta', turnId: 't2', itemId: 'm', delta: 'y' },
+      { kind: 'item.done', turnId: 't2', request: 1, item: { type: 'function_call_output', call_id: 'c', output: 'o' } },
+      { kind: 'text.delta', turnId: 't2', request: 1, itemId: 'm', delta: 'y' },
     ]);
     const t = buildTranscript(data([turn('t1', 1, 'completed')], [['t1', say('a', 'one')], ['t1', say('b', 'two')]]), live);
     const keys = t.turns.flatMap((x) => x.entries.map((e) => e.key));
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('shows a running turn’s saved progress when this tab has no live version of it', () => {
+    const running: TurnRecord = {
+      ...turn('t1', 1, 'running', 'q'),
+      progress: { items: [say('a', 'first part')], streaming: [{ itemId: 'b', text: 'second pa' }], savedAt: 5 },
+    };
+    const t = buildTranscript(data([running], [['t1', userMessage('q')]]), undefined);
+    expect(shape(t)).toEqual([{ id: 't1', user: 'q', status: 'running', entries: ['first part', '~second pa'] }]);
+    expect(t.running).toBe(true);
+  });
+
+  it('shows an interrupted turn with its saved items and text, once each, and offers a retry', () => {
+    const interrupted: TurnRecord = {
+      ...turn('t2', 2, 'interrupted', 'do it'),
+      error: 'The app was closed while this turn ran.',
+      progress: { items: [say('a', 'already saved'), say('b', 'only in progress')], streaming: [{ itemId: 'c', text: 'cut off' }], savedAt: 5 },
+    };
+    const t = buildTranscript(
+      data(
+        [turn('t1', 1, 'completed', 'hello'), interrupted],
+        [
+          ['t1', say('z', 'hi')],
+          ['t2', userMessage('do it')],
+          ['t2', say('a', 'already saved')],
+        ],
+      ),
+      undefined,
+    );
+    expect(shape(t)[1]).toEqual({ id: 't2', user: 'do it', status: 'interrupted', entries: ['already saved', 'only in progress', '…cut off'] });
+    expect(t.running).toBe(false);
+    expect(t.retryText).toBe('do it');
+    const keys = t.turns[1]!.entries.map((e) => e.key);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('offers a retry only for the last turn, when it failed or was interrupted and nothing runs', () => {
+    expect(buildTranscript(data([turn('t1', 1, 'failed', 'x')], []), undefined).retryText).toBe('x');
+    expect(buildTranscript(data([turn('t1', 1, 'failed', 'x'), turn('t2', 2, 'completed')], []), undefined).retryText).toBeNull();
+    expect(buildTranscript(data([turn('t1', 1, 'stopped', 'x')], []), undefined).retryText).toBeNull();
+    expect(buildTranscript(data([turn('t1', 1, 'completed')], []), undefined).retryText).toBeNull();
+    const live = liveThread([{ kind: 'turn.started', turnId: 't9', tabId: 'tab', userText: 'again' }]);
+    expect(buildTranscript(data([turn('t1', 1, 'failed', 'x')], []), live).retryText).toBeNull();
+  });
+
+  it('shows the text of a live turn that ended without finishing as saved text', () => {
+    const live = liveThread([
+      { kind: 'turn.started', turnId: 't1', tabId: 'tab', userText: 'q' },
+      { kind: 'text.delta', turnId: 't1', request: 1, itemId: 'm', delta: 'half' },
+      { kind: 'turn.ended', turnId: 't1', status: 'failed', error: 'boom' },
+    ]);
+    const t = buildTranscript(data([turn('t1', 1, 'running', 'q')], []), live);
+    expect(shape(t)).toEqual([{ id: 't1', user: 'q', status: 'failed', entries: ['…half'] }]);
   });
 });

@@ -2,10 +2,15 @@
 // events) into the turns the transcript shows. Pure, so the "no duplicates, no gaps" rule is
 // unit-tested rather than eyeballed.
 //
-// Rule: each persisted turn shows its user text and its items. A turn the live store has, whose
+// Rule: each persisted turn shows its user text and its items, then the progress the broker saved
+// while it ran (finished items not yet in the history, text that was streaming): live text for a
+// turn still running, saved text for one that was interrupted. A turn the live store has, whose
 // persisted status is missing or 'running', shows the live version instead (user text, done
 // items, streaming text) and its persisted items are ignored. A live turn whose persisted record
 // shows it ended is no longer needed: it is listed in `forget`.
+//
+// The last turn of the thread, when it failed or was interrupted and nothing runs, can be
+// retried: `retryText` is the message to send again.
 import type { TurnStatus } from '../core/brokerMessages.ts';
 import { itemIdOf, type LiveMetadataValue, type LiveThread, type LiveTurn } from '../core/liveTurns.ts';
 import type { ItemRecord, TurnRecord } from '../core/threadStore.ts';
@@ -14,7 +19,10 @@ import type { ThreadData } from './queries.ts';
 
 export type TranscriptEntry =
   | { kind: 'item'; key: string; item: Item }
-  | { kind: 'streaming'; key: string; text: string; partial: boolean };
+  /** Text arriving now (shown with a caret). */
+  | { kind: 'streaming'; key: string; text: string }
+  /** Text that was streaming when the turn was cut off; it never finished. */
+  | { kind: 'saved-text'; key: string; text: string };
 
 export interface TranscriptTurn {
   turnId: string;
@@ -32,6 +40,8 @@ export interface Transcript {
   running: boolean;
   /** Live turns the persisted data shows as ended: drop them from the live store. */
   forget: string[];
+  /** The user text of the last turn when it can be retried (it failed or was interrupted). */
+  retryText: string | null;
 }
 
 const ENDED = (status: TurnStatus | undefined) => status !== undefined && status !== 'running';
@@ -44,15 +54,30 @@ function withoutUserEcho(items: readonly Item[], userText: string): Item[] {
 
 function fromPersisted(turn: TurnRecord, records: readonly ItemRecord[]): TranscriptTurn {
   const byIndex = new Map(records.map((r) => [r.item, r.index] as const));
+  const entries: TranscriptEntry[] = withoutUserEcho(
+    records.map((r) => r.item),
+    turn.userText,
+  ).map((item) => ({ kind: 'item', key: `p${byIndex.get(item)}`, item }));
+  if (turn.progress) {
+    // Progress holds output not yet in the history; an item saved in both is shown once.
+    const saved = new Set<string>(records.flatMap((r) => itemIdOf(r.item) ?? []));
+    turn.progress.items.forEach((item, i) => {
+      const id = itemIdOf(item);
+      if (id !== undefined && saved.has(id)) return;
+      if (id !== undefined) saved.add(id);
+      entries.push({ kind: 'item', key: id !== undefined ? `g:${id}` : `g${i}`, item });
+    });
+    for (const s of turn.progress.streaming) {
+      if (saved.has(s.itemId) || s.text === '') continue;
+      entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${s.itemId}`, text: s.text } : { kind: 'saved-text', key: `t:${s.itemId}`, text: s.text });
+    }
+  }
   return {
     turnId: turn.id,
     userText: turn.userText,
     status: turn.status,
     ...(turn.error !== undefined && { error: turn.error }),
-    entries: withoutUserEcho(
-      records.map((r) => r.item),
-      turn.userText,
-    ).map((item) => ({ kind: 'item', key: `p${byIndex.get(item)}`, item })),
+    entries,
     live: null,
   };
 }
@@ -66,7 +91,7 @@ function fromLive(turn: LiveTurn, persisted: TurnRecord | undefined): Transcript
   const keep = new Set(done);
   const entries: TranscriptEntry[] = [];
   turn.entries.forEach((e, i) => {
-    if (e.kind === 'streaming') entries.push({ kind: 'streaming', key: `s:${e.itemId}`, text: e.text, partial: e.partial });
+    if (e.kind === 'streaming') entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${e.itemId}`, text: e.text } : { kind: 'saved-text', key: `t:${e.itemId}`, text: e.text });
     else if (keep.has(e.item)) entries.push({ kind: 'item', key: itemIdOf(e.item) !== undefined ? `i:${itemIdOf(e.item)}` : `l${i}`, item: e.item });
   });
   return {
@@ -116,5 +141,8 @@ export function buildTranscript(data: ThreadData | undefined, live: LiveThread |
     if (!persistedIds.has(liveTurn.turnId)) turns.push(fromLive(liveTurn, undefined));
   }
 
-  return { turns, running: turns.some((t) => t.status === 'running'), forget };
+  const running = turns.some((t) => t.status === 'running');
+  const last = turns.at(-1);
+  const retryText = !running && last && (last.status === 'failed' || last.status === 'interrupted') && last.userText !== '' ? last.userText : null;
+  return { turns, running, forget, retryText };
 }

@@ -668,6 +668,15 @@ export function createBroker(deps: BrokerDeps): Broker {
         case 'nudge':
           waker.wake();
           return {} as R;
+        case 'forgetThread': {
+          const thread = threads.get(request.params.threadId);
+          if (thread?.running) {
+            thread.running.abort.abort(new Error('thread deleted'));
+            await thread.running.done;
+          }
+          threads.delete(request.params.threadId);
+          return {} as R;
+        }
         case 'startTurn':
           return (await startTurn(request.params)) as R;
         case 'stop': {

@@ -33,6 +33,9 @@ export type BrokerRequest =
   | { method: 'startTurn'; params: { tabId: string; threadId: string; turnId: string; text: string } }
   | { method: 'stop'; params: { threadId: string } }
   | { method: 'inspect'; params: Record<string, never> }
+  /** The thread was deleted: stop its turn if one runs and drop what the broker holds of it
+   *  (history, chain), so a thread later created or imported with the same id starts clean. */
+  | { method: 'forgetThread'; params: { threadId: string } }
   /** The network may be back (`online`, a tab became visible): retry waiting connections now. */
   | { method: 'nudge'; params: Record<string, never> }
   | { method: 'bye'; params: { tabId: string } };
@@ -47,6 +50,7 @@ export interface BrokerResults {
   stop: { stopped: boolean };
   inspect: InspectorState;
   nudge: Record<string, never>;
+  forgetThread: Record<string, never>;
   bye: Record<string, never>;
 }
 

@@ -1,7 +1,8 @@
 // The tab's store of what the broker is doing right now: live turns per thread (streaming text,
-// finished items, turn-state values), the latest inspector state and the connection state.
-// Pure: no DOM, no React. React reads it with `useSyncExternalStore(subscribe, getSnapshot)`;
-// TanStack Query reads what is persisted, and the transcript merges the two.
+// finished items, turn-state values), the latest inspector state, the connection state and the
+// state of this tab's link to the broker. Pure: no DOM, no React. React reads it with
+// `useSyncExternalStore(subscribe, getSnapshot)`; TanStack Query reads what is persisted, and
+// the transcript merges the two.
 //
 // Invariants
 // - `getSnapshot()` returns the same object until something visible changes, and every object
@@ -12,10 +13,24 @@
 //   batch of 1,000 deltas to one item costs one copy, not 1,000.
 // - Events of a forgotten turn are ignored (a tombstone), so a late `turn.ended` cannot resurrect
 //   a turn that the persisted data already shows as ended.
+//
+// Joining mid-turn (snapshot + sequence numbers). A tab that opens a thread calls `beginSync`,
+// asks the broker for the thread's running turn (`openThread` → `LiveTurnSnapshot`), and hands
+// the answer to `endSync`. Between the two, the thread's events are held back. `endSync` seeds
+// the turn from the snapshot, then applies the held events whose seq is greater than the
+// snapshot's and drops the others (they are in the snapshot); events still in flight on the
+// channel with seq ≤ the snapshot's are dropped too. The result: everything so far, then the
+// live stream, no gap and no duplicate. A seq gap later on (or a resend that voids items whose
+// request the snapshot did not say) is reported in `resyncThreads`: the caller syncs again.
+//
+// Voided requests. When `turn.request` arrives with `resend: true` and number r, request r-1
+// died mid-response: its streaming text and its finished items are not part of the
+// conversation, so they are dropped, and late events of r-1 are ignored.
 import type {
   BrokerEvent,
   ConnectionState,
   InspectorState,
+  LiveTurnSnapshot,
   ThreadEvent,
   TurnStatus,
 } from './brokerMessages.ts';
@@ -25,6 +40,8 @@ import type { Item } from './wire.ts';
 export interface LiveDoneEntry {
   readonly kind: 'done';
   readonly item: Item;
+  /** The request it belongs to; null when it came from a snapshot, which does not say. */
+  readonly request: number | null;
 }
 
 /** Text still streaming for one output item. */
@@ -32,9 +49,7 @@ export interface LiveStreamingEntry {
   readonly kind: 'streaming';
   readonly itemId: string;
   readonly text: string;
-  /** True when this tab may have missed the beginning or part of the text (it joined mid-turn,
-   *  or a seq gap hit while the item streamed); `item.done` replaces it with the full item. */
-  readonly partial: boolean;
+  readonly request: number;
 }
 
 export type LiveEntry = LiveDoneEntry | LiveStreamingEntry;
@@ -47,7 +62,7 @@ export interface LiveMetadataValue {
 export interface LiveTurn {
   readonly threadId: string;
   readonly turnId: string;
-  /** null when this tab never saw `turn.started` (it joined mid-turn). */
+  /** null when this tab never learned who started it (it heard only later events). */
   readonly tabId: string | null;
   readonly userText: string | null;
   readonly status: TurnStatus;
@@ -56,11 +71,16 @@ export interface LiveTurn {
   readonly entries: readonly LiveEntry[];
   /** Every turn-state value the server returned during the turn, with the broker's verdict. */
   readonly metadata: readonly LiveMetadataValue[];
-  /** Requests started so far (`turn.request`), resends included. */
+  /** The current request's number (1 for the first; resends and follow-ups count). */
   readonly requests: number;
+  /** Resends this tab saw. */
   readonly resends: number;
   readonly transport: 'ws' | 'http' | null;
   readonly lastResendReason?: string;
+  /** Requests that died mid-response: their events are ignored. */
+  readonly voided: readonly number[];
+  /** The request current when the turn was seeded from a snapshot; null when built from events. */
+  readonly seededAtRequest: number | null;
 }
 
 export interface LiveThread {
@@ -74,11 +94,21 @@ export interface LiveConnection {
   readonly detail?: string;
 }
 
+/** This tab's link to the broker (not the broker's link to the server). */
+export type BrokerLinkState =
+  | { readonly state: 'connecting' }
+  | { readonly state: 'ready' }
+  /** The broker died; a new one is being started. */
+  | { readonly state: 'restarting' }
+  /** The broker could not be started or does not answer. */
+  | { readonly state: 'down'; readonly detail: string };
+
 export interface LiveSnapshot {
   readonly threads: Readonly<Record<string, LiveThread>>;
   readonly inspector: InspectorState | null;
-  /** null until the first `connection` event. */
+  /** null until the first `connection` event (of the current broker). */
   readonly connection: LiveConnection | null;
+  readonly link: BrokerLinkState;
   /** Seq gaps detected since the store was created (any thread). */
   readonly gaps: number;
 }
@@ -87,32 +117,59 @@ export interface LiveSnapshot {
 export interface ApplyEffects {
   /** Threads whose persisted data should be re-read: `thread.changed`, a seq gap, a turn end. */
   readonly invalidateThreads: readonly string[];
-  /** Threads where a seq gap was detected in this batch (a subset of `invalidateThreads`). */
-  readonly gapThreads: readonly string[];
+  /** Threads whose live state can no longer be trusted (a seq gap, or a resend voiding items
+   *  the snapshot did not attribute to a request): sync them again (`openThread`). */
+  readonly resyncThreads: readonly string[];
 }
 
 export interface LiveTurnStore {
   apply(events: readonly BrokerEvent[]): ApplyEffects;
+  /** Holds back the thread's events until `endSync`; call it just before asking the broker for
+   *  a snapshot. Returns a token for `endSync`. */
+  beginSync(threadId: string): number;
+  /**
+   * Ends a sync started with `token`: seeds the thread from the broker's answer (`null`: no turn
+   * runs; `undefined`: the call failed, nothing to seed) and applies the held-back events that
+   * the snapshot does not include. A stale token (a newer sync started, or the broker
+   * restarted) changes nothing.
+   */
+  endSync(threadId: string, token: number, snapshot: LiveTurnSnapshot | null | undefined): ApplyEffects;
+  /** The broker died and a new one starts: its sequence numbers start over, nothing it ran is
+   *  still running, and its connection and inspector state are gone. */
+  brokerRestarted(): void;
+  setLink(link: BrokerLinkState): void;
   /** Drops a turn once the persisted data shows it ended; later events for it are ignored. */
   forget(threadId: string, turnId: string): void;
   subscribe(listener: () => void): () => void;
   getSnapshot(): LiveSnapshot;
 }
 
-const EMPTY_SNAPSHOT: LiveSnapshot = { threads: {}, inspector: null, connection: null, gaps: 0 };
+const EMPTY_SNAPSHOT: LiveSnapshot = { threads: {}, inspector: null, connection: null, link: { state: 'connecting' }, gaps: 0 };
+const NO_EFFECTS: ApplyEffects = { invalidateThreads: [], resyncThreads: [] };
 
-/** Mutable shapes used only for objects copied during the current `apply`. */
+/** Mutable shapes used only for objects copied during the current batch. */
 type DraftTurn = { -readonly [K in keyof LiveTurn]: LiveTurn[K] } & {
   entries: LiveEntry[];
   metadata: LiveMetadataValue[];
 };
 type DraftStreaming = { -readonly [K in keyof LiveStreamingEntry]: LiveStreamingEntry[K] };
 
+interface PendingSync {
+  token: number;
+  held: ThreadEvent[];
+}
+
 export function createLiveTurnStore(): LiveTurnStore {
   let snapshot: LiveSnapshot = EMPTY_SNAPSHOT;
   const listeners = new Set<() => void>();
-  /** Last seq seen per thread (not part of the snapshot: it changes on every event). */
+  /** Last seq applied per thread (not part of the snapshot: it changes on every event). */
   const lastSeq = new Map<string, number>();
+  /** Seq of the snapshot a thread was seeded from, until a later event arrives: events at or
+   *  below it are already in the snapshot. (Once a later one arrived, the channel delivers in
+   *  order, so no earlier one can follow.) */
+  const floors = new Map<string, number>();
+  const syncs = new Map<string, PendingSync>();
+  let nextToken = 1;
   /** Tombstones: `${threadId}\u0000${turnId}` of forgotten turns. */
   const forgotten = new Set<string>();
 
@@ -122,8 +179,8 @@ export function createLiveTurnStore(): LiveTurnStore {
     for (const listener of [...listeners]) listener();
   }
 
-  function apply(events: readonly BrokerEvent[]): ApplyEffects {
-    // Drafts: objects copied during this batch, safe to mutate until the batch ends.
+  /** One batch of changes: copies what it touches once, publishes once in `commit`. */
+  function openBatch() {
     let threads: Record<string, LiveThread> | null = null;
     const draftTurnLists = new Map<string, LiveTurn[]>();
     const draftTurns = new Set<LiveTurn>();
@@ -133,7 +190,7 @@ export function createLiveTurnStore(): LiveTurnStore {
     let gaps = snapshot.gaps;
     let changed = false;
     const invalidate = new Set<string>();
-    const gapThreads = new Set<string>();
+    const resync = new Set<string>();
 
     function writableThreads(): Record<string, LiveThread> {
       threads ??= { ...snapshot.threads };
@@ -154,6 +211,23 @@ export function createLiveTurnStore(): LiveTurnStore {
       return list;
     }
 
+    function newTurn(threadId: string, turnId: string): DraftTurn {
+      return {
+        threadId,
+        turnId,
+        tabId: null,
+        userText: null,
+        status: 'running',
+        entries: [],
+        metadata: [],
+        requests: 0,
+        resends: 0,
+        transport: null,
+        voided: [],
+        seededAtRequest: null,
+      };
+    }
+
     /** The turn as a draft (copied once per batch), created when missing and `create` is set. */
     function writableTurn(threadId: string, turnId: string, create: boolean): DraftTurn | null {
       const existing = currentThread(threadId)?.turns.findIndex((t) => t.turnId === turnId) ?? -1;
@@ -161,18 +235,7 @@ export function createLiveTurnStore(): LiveTurnStore {
       const list = writableTurnList(threadId);
       changed = true;
       if (existing === -1) {
-        const turn: DraftTurn = {
-          threadId,
-          turnId,
-          tabId: null,
-          userText: null,
-          status: 'running',
-          entries: [],
-          metadata: [],
-          requests: 0,
-          resends: 0,
-          transport: null,
-        };
+        const turn = newTurn(threadId, turnId);
         list.push(turn);
         draftTurns.add(turn);
         return turn;
@@ -194,37 +257,39 @@ export function createLiveTurnStore(): LiveTurnStore {
       return copy;
     }
 
-    /** Marks every streaming entry of the thread's running turns as possibly incomplete. */
-    function markThreadStreamsPartial(threadId: string): void {
-      for (const t of currentThread(threadId)?.turns ?? []) {
-        if (!t.entries.some((e) => e.kind === 'streaming' && !e.partial)) continue;
-        const turn = writableTurn(threadId, t.turnId, false)!;
-        turn.entries.forEach((e, i) => {
-          if (e.kind === 'streaming' && !e.partial) writableStreaming(turn, i).partial = true;
-        });
+    function removeTurns(threadId: string, drop: (turn: LiveTurn) => boolean): void {
+      const thread = currentThread(threadId);
+      if (!thread?.turns.some(drop)) return;
+      const list = writableTurnList(threadId);
+      for (let i = list.length - 1; i >= 0; i--) if (drop(list[i]!)) list.splice(i, 1);
+      if (list.length === 0) {
+        delete writableThreads()[threadId];
+        draftTurnLists.delete(threadId);
       }
+      changed = true;
     }
 
-    function applyThreadEvent(event: ThreadEvent): void {
-      const { threadId, turnId } = event;
+    function threadEvent(event: ThreadEvent): void {
+      const { threadId } = event;
+      const floor = floors.get(threadId);
+      if (floor !== undefined) {
+        if (event.seq <= floor) return; // already part of the snapshot
+        floors.delete(threadId);
+      }
       const previous = lastSeq.get(threadId);
       lastSeq.set(threadId, event.seq);
-      // Continuity is broken on a gap, and also on first contact with a thread that is not the
-      // start of a turn: text streamed before this tab listened may be missing.
-      const firstContact = previous === undefined;
-      const gap = !firstContact && event.seq !== previous + 1;
-      if (gap) {
+      // First contact (no previous seq) cannot be judged; anything else must be the next seq.
+      // A lower seq than expected is a gap too: a broker that restarted unnoticed starts over.
+      if (previous !== undefined && event.seq !== previous + 1) {
         gaps++;
         changed = true;
-        gapThreads.add(threadId);
+        resync.add(threadId);
         invalidate.add(threadId);
       }
-
-      if (!forgotten.has(turnKey(threadId, turnId))) applyTurnEvent(event);
-      if (gap || (firstContact && event.kind !== 'turn.started')) markThreadStreamsPartial(threadId);
+      if (!forgotten.has(turnKey(threadId, event.turnId))) turnEvent(event);
     }
 
-    function applyTurnEvent(event: ThreadEvent): void {
+    function turnEvent(event: ThreadEvent): void {
       const { threadId, turnId } = event;
       switch (event.kind) {
         case 'turn.started': {
@@ -235,24 +300,29 @@ export function createLiveTurnStore(): LiveTurnStore {
         }
         case 'turn.request': {
           const turn = writableTurn(threadId, turnId, true)!;
-          turn.requests++;
+          turn.requests = Math.max(turn.requests, event.request);
           turn.transport = event.transport;
           if (event.resend) {
+            const dead = event.request - 1;
             turn.resends++;
             if (event.reason !== undefined) turn.lastResendReason = event.reason;
-            // The dead attempt's unfinished text is dropped; finished items stay.
-            turn.entries = turn.entries.filter((e) => e.kind === 'done');
+            turn.voided = [...turn.voided, dead];
+            turn.entries = turn.entries.filter((e) => e.request !== dead);
+            // Items from a snapshot carry no request: if the dead request is the one the snapshot
+            // was taken in, some of them may be void. Only the broker can say which.
+            if (turn.seededAtRequest !== null && dead <= turn.seededAtRequest && turn.entries.some((e) => e.request === null)) resync.add(threadId);
           }
           return;
         }
         case 'text.delta': {
           if (event.delta === '') return;
+          if (currentThread(threadId)?.turns.find((t) => t.turnId === turnId)?.voided.includes(event.request)) return;
           const turn = writableTurn(threadId, turnId, true)!;
           const index = turn.entries.findIndex((e) => e.kind === 'streaming' && e.itemId === event.itemId);
           if (index === -1) {
             // A delta for an item that already finished is stale; ignore it.
             if (turn.entries.some((e) => e.kind === 'done' && itemIdOf(e.item) === event.itemId)) return;
-            const entry: DraftStreaming = { kind: 'streaming', itemId: event.itemId, text: event.delta, partial: false };
+            const entry: DraftStreaming = { kind: 'streaming', itemId: event.itemId, text: event.delta, request: event.request };
             turn.entries.push(entry);
             draftEntries.add(entry);
           } else {
@@ -261,8 +331,9 @@ export function createLiveTurnStore(): LiveTurnStore {
           return;
         }
         case 'item.done': {
+          if (currentThread(threadId)?.turns.find((t) => t.turnId === turnId)?.voided.includes(event.request)) return;
           const turn = writableTurn(threadId, turnId, true)!;
-          const done: LiveDoneEntry = { kind: 'done', item: event.item };
+          const done: LiveDoneEntry = { kind: 'done', item: event.item, request: event.request };
           const id = itemIdOf(event.item);
           const index =
             id === undefined
@@ -287,33 +358,130 @@ export function createLiveTurnStore(): LiveTurnStore {
       }
     }
 
-    for (const event of events) {
+    function brokerEvent(event: BrokerEvent): void {
       switch (event.kind) {
         case 'thread.changed':
           invalidate.add(event.threadId);
-          break;
+          return;
         case 'inspector':
           if (event.state !== inspector) {
             inspector = event.state;
             changed = true;
           }
-          break;
+          return;
         case 'connection':
           if (connection?.state !== event.state || connection.detail !== event.detail) {
             connection = event.detail === undefined ? { state: event.state } : { state: event.state, detail: event.detail };
             changed = true;
           }
-          break;
-        default:
-          applyThreadEvent(event);
+          return;
+        default: {
+          const sync = syncs.get(event.threadId);
+          if (sync) sync.held.push(event);
+          else threadEvent(event);
+        }
       }
     }
 
-    if (changed) {
-      snapshot = { threads: threads ?? snapshot.threads, inspector, connection, gaps };
-      notify();
+    /** Replaces what the thread's live state says about running turns with the broker's word. */
+    function seed(threadId: string, live: LiveTurnSnapshot | null): void {
+      // One turn runs per thread: any other turn this tab thinks is running has ended (its end
+      // is in the persisted data, which the caller re-reads).
+      removeTurns(threadId, (t) => t.status === 'running' && t.turnId !== live?.turnId);
+      if (live === null) {
+        // No seq to start from: the next event starts continuity afresh.
+        lastSeq.delete(threadId);
+        floors.delete(threadId);
+        invalidate.add(threadId);
+        return;
+      }
+      lastSeq.set(threadId, live.seq);
+      floors.set(threadId, live.seq);
+      if (forgotten.has(turnKey(threadId, live.turnId))) return;
+      const turn = writableTurn(threadId, live.turnId, true)!;
+      const fresh = newTurn(threadId, live.turnId);
+      Object.assign(turn, fresh, {
+        tabId: live.tabId,
+        userText: live.userText,
+        requests: live.request,
+        seededAtRequest: live.request,
+        // The snapshot has none of these; keep what this tab saw.
+        transport: turn.transport,
+        metadata: turn.metadata,
+        resends: turn.resends,
+        voided: turn.voided,
+        ...(turn.lastResendReason !== undefined && { lastResendReason: turn.lastResendReason }),
+        entries: [
+          ...live.items.map((item): LiveDoneEntry => ({ kind: 'done', item, request: null })),
+          ...live.streaming.map((s): LiveStreamingEntry => ({ kind: 'streaming', itemId: s.itemId, text: s.text, request: live.request })),
+        ],
+      });
     }
-    return { invalidateThreads: [...invalidate], gapThreads: [...gapThreads] };
+
+    function markRunningInterrupted(): void {
+      for (const thread of Object.values(threads ?? snapshot.threads)) {
+        for (const t of thread.turns) {
+          if (t.status === 'running') writableTurn(thread.threadId, t.turnId, false)!.status = 'interrupted';
+        }
+      }
+    }
+
+    function resetBrokerState(): void {
+      if (connection !== null || inspector !== null) changed = true;
+      connection = null;
+      inspector = null;
+    }
+
+    function commit(): ApplyEffects {
+      if (changed) {
+        snapshot = { threads: threads ?? snapshot.threads, inspector, connection, link: snapshot.link, gaps };
+        notify();
+      }
+      if (invalidate.size === 0 && resync.size === 0) return NO_EFFECTS;
+      return { invalidateThreads: [...invalidate], resyncThreads: [...resync] };
+    }
+
+    return { brokerEvent, threadEvent, seed, markRunningInterrupted, resetBrokerState, commit };
+  }
+
+  function apply(events: readonly BrokerEvent[]): ApplyEffects {
+    const batch = openBatch();
+    for (const event of events) batch.brokerEvent(event);
+    return batch.commit();
+  }
+
+  function beginSync(threadId: string): number {
+    const token = nextToken++;
+    const held = syncs.get(threadId)?.held ?? [];
+    syncs.set(threadId, { token, held });
+    return token;
+  }
+
+  function endSync(threadId: string, token: number, live: LiveTurnSnapshot | null | undefined): ApplyEffects {
+    const sync = syncs.get(threadId);
+    if (!sync || sync.token !== token) return NO_EFFECTS;
+    syncs.delete(threadId);
+    const batch = openBatch();
+    if (live !== undefined) batch.seed(threadId, live);
+    for (const event of sync.held) batch.threadEvent(event);
+    return batch.commit();
+  }
+
+  function brokerRestarted(): void {
+    lastSeq.clear();
+    floors.clear();
+    syncs.clear(); // their calls went to the dead broker; the caller syncs again
+    const batch = openBatch();
+    batch.markRunningInterrupted();
+    batch.resetBrokerState();
+    batch.commit();
+  }
+
+  function setLink(link: BrokerLinkState): void {
+    const current = snapshot.link;
+    if (current.state === link.state && (current as { detail?: string }).detail === (link as { detail?: string }).detail) return;
+    snapshot = { ...snapshot, link };
+    notify();
   }
 
   function forget(threadId: string, turnId: string): void {
@@ -330,6 +498,10 @@ export function createLiveTurnStore(): LiveTurnStore {
 
   return {
     apply,
+    beginSync,
+    endSync,
+    brokerRestarted,
+    setLink,
     forget,
     subscribe(listener) {
       listeners.add(listener);

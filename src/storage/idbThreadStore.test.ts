@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryThreadStore, type ThreadRecord, type ThreadStore, type TurnRecord } from '../core/threadStore.ts';
 import { userMessage, type Item } from '../core/wire.ts';
 import { DB_VERSION, openIdbThreadStore } from './idbThreadStore.ts';
+import type { ThreadArchive } from './threadArchive.ts';
 
 let dbCounter = 0;
 const freshDbName = () => `switchboard-test-${++dbCounter}-${Math.random().toString(36).slice(2)}`;
@@ -62,6 +63,17 @@ describe.each(implementations)('ThreadStore contract (%s)', (_name, create) => {
     expect(await store.listTurns('nothing')).toEqual([]);
   });
 
+  it('lists running turns across threads, and stops listing one once it ended', async () => {
+    const store = create();
+    await store.putTurn(turn('r1', 'a', 1));
+    await store.putTurn(turn('r2', 'b', 2, { progress: { items: [say('so far')], streaming: [{ itemId: 'm', text: 'ha' }], savedAt: 3 } }));
+    await store.putTurn(turn('done', 'a', 3, { status: 'completed' }));
+    expect((await store.listRunningTurns()).map((t) => t.id).sort()).toEqual(['r1', 'r2']);
+    expect((await store.listRunningTurns()).find((t) => t.id === 'r2')!.progress!.streaming).toEqual([{ itemId: 'm', text: 'ha' }]);
+    await store.putTurn(turn('r1', 'a', 1, { status: 'interrupted' }));
+    expect((await store.listRunningTurns()).map((t) => t.id)).toEqual(['r2']);
+  });
+
   it('appends items with consecutive indexes per thread, across calls', async () => {
     const store = create();
     await store.appendItems('th', 't1', [userMessage('hi'), say('hello')]);
@@ -114,19 +126,20 @@ describe.each(implementations)('ThreadStore contract (%s)', (_name, create) => {
 });
 
 describe('openIdbThreadStore', () => {
-  it('creates the version-1 schema: stores, key paths and indexes', async () => {
+  it('creates the current schema: stores, key paths and indexes', async () => {
     const name = freshDbName();
     const store = openIdbThreadStore(name);
     await store.listThreads();
     store.close();
     const db = await openDB(name);
     expect(db.version).toBe(DB_VERSION);
-    expect(DB_VERSION).toBe(1);
+    expect(DB_VERSION).toBe(2);
     expect([...db.objectStoreNames].sort()).toEqual(['items', 'threads', 'turns']);
     const tx = db.transaction(['threads', 'turns', 'items']);
     expect(tx.objectStore('threads').keyPath).toBe('id');
     expect(tx.objectStore('turns').keyPath).toBe('id');
     expect(tx.objectStore('turns').index('byThread').keyPath).toBe('threadId');
+    expect(tx.objectStore('turns').index('byStatus').keyPath).toBe('status');
     expect(tx.objectStore('items').keyPath).toEqual(['threadId', 'index']);
     expect(tx.objectStore('items').index('byThread').keyPath).toBe('threadId');
     db.close();
@@ -162,5 +175,74 @@ describe('openIdbThreadStore', () => {
     newer.close();
     // Old code now fails loudly instead of writing into a schema it does not know.
     await expect(store.listThreads()).rejects.toThrow();
+  });
+
+  it('migrates a version-1 database to the current one, keeping its data', async () => {
+    const name = freshDbName();
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('threads', { keyPath: 'id' });
+        const turns = db.createObjectStore('turns', { keyPath: 'id' });
+        turns.createIndex('byThread', 'threadId');
+        const items = db.createObjectStore('items', { keyPath: ['threadId', 'index'] });
+        items.createIndex('byThread', 'threadId');
+      },
+    });
+    await v1.put('threads', thread('old', 1));
+    await v1.put('turns', turn('orphan', 'old', 1));
+    await v1.put('items', { threadId: 'old', turnId: 'orphan', index: 0, item: say('kept') });
+    v1.close();
+    const store = openIdbThreadStore(name);
+    expect((await store.listRunningTurns()).map((t) => t.id)).toEqual(['orphan']);
+    expect((await store.readThread('old')).items.map((r) => r.item)).toEqual([say('kept')]);
+    store.close();
+  });
+});
+
+describe('importArchive', () => {
+  const archiveOf = (threads: { id: string; turnId: string }[]): ThreadArchive => ({
+    format: 'switchboard.threads',
+    version: 1,
+    exportedAt: '2025-01-01T00:00:00.000Z',
+    threads: threads.map(({ id, turnId }) => ({
+      id,
+      title: `Imported ${id}`,
+      createdAt: 1,
+      updatedAt: 2,
+      turns: [{ id: turnId, userText: 'q', status: 'completed', startedAt: 1, endedAt: 2, items: [userMessage('q'), say('a')] }],
+    })),
+  });
+
+  it('writes threads, turns and items; ids already taken get new ones', async () => {
+    const store = openIdbThreadStore(freshDbName());
+    await store.putThread(thread('taken', 5));
+    await store.putTurn(turn('taken-turn', 'taken', 1));
+    let n = 0;
+    const plan = await store.importArchive(archiveOf([{ id: 'free', turnId: 't1' }, { id: 'taken', turnId: 'taken-turn' }]), () => `fresh-${++n}`);
+    expect(plan.renamed).toEqual([['taken', 'fresh-1']]);
+    const free = await store.readThread('free');
+    expect(free.thread?.title).toBe('Imported free');
+    expect(free.turns.map((t) => [t.id, t.tabId])).toEqual([['t1', 'import']]);
+    expect(free.items.map((r) => [r.index, r.turnId])).toEqual([
+      [0, 't1'],
+      [1, 't1'],
+    ]);
+    const copy = await store.readThread('fresh-1');
+    expect(copy.turns.map((t) => t.id)).toEqual(['fresh-2']);
+    // The thread that was there is untouched.
+    expect((await store.readThread('taken')).turns.map((t) => t.id)).toEqual(['taken-turn']);
+    store.close();
+  });
+
+  it('writes nothing when any write fails', async () => {
+    const store = openIdbThreadStore(freshDbName());
+    // newId hands out an id that is taken: the add fails, and the whole import with it.
+    await store.putThread(thread('clash', 1));
+    await store.putThread(thread('first', 1));
+    await expect(store.importArchive(archiveOf([{ id: 'new-a', turnId: 'x1' }, { id: 'first', turnId: 'x2' }]), () => 'clash')).rejects.toThrow();
+    expect((await store.listThreads()).map((t) => t.id).sort()).toEqual(['clash', 'first']);
+    expect(await store.listTurns('new-a')).toEqual([]);
+    expect(await store.listItems('new-a')).toEqual([]);
+    store.close();
   });
 });

@@ -4,6 +4,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { ItemRecord, ThreadRecord, ThreadStore, TurnRecord } from '../core/threadStore.ts';
 import type { Item } from '../core/wire.ts';
+import { planImport, type ImportPlan, type ThreadArchive } from './threadArchive.ts';
 
 export const DEFAULT_DB_NAME = 'switchboard';
 
@@ -50,6 +51,9 @@ export interface ThreadSnapshot {
 
 export interface IdbThreadStore extends ThreadStore {
   readThread(id: string): Promise<ThreadSnapshot>;
+  /** Writes a validated archive's threads in one transaction: all of them or, on any error,
+   *  none. Ids already taken in this database are replaced with `newId()`. */
+  importArchive(archive: ThreadArchive, newId: () => string): Promise<ImportPlan>;
   close(): void;
 }
 
@@ -129,6 +133,28 @@ export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadS
       let next = last ? last.key[1] + 1 : 0;
       const writes = items.map((item) => store.add({ threadId, turnId, index: next++, item }));
       await Promise.all([...writes, tx.done]);
+    },
+    async importArchive(archive, newId) {
+      const tx = (await db()).transaction(['threads', 'turns', 'items'], 'readwrite');
+      const threads = tx.objectStore('threads');
+      const turns = tx.objectStore('turns');
+      const items = tx.objectStore('items');
+      // Which ids are taken is read inside the same transaction as the writes, so a thread
+      // created meanwhile by another tab cannot be overwritten.
+      const [threadKeys, turnKeys] = await Promise.all([threads.getAllKeys(), turns.getAllKeys()]);
+      const takenThreads = new Set(threadKeys);
+      const takenTurns = new Set(turnKeys);
+      const plan = planImport(archive, { threadIdTaken: (id) => takenThreads.has(id), turnIdTaken: (id) => takenTurns.has(id), newId });
+      const writes: Promise<unknown>[] = [];
+      for (const t of plan.threads) {
+        // `add`, not `put`: if an id were taken after all, the transaction fails as a whole.
+        writes.push(threads.add(t.thread));
+        for (const turn of t.turns) writes.push(turns.add(turn));
+        // A new thread's items start at index 0 (a deleted thread left no items behind).
+        for (const record of t.items) writes.push(items.add(record));
+      }
+      await Promise.all([...writes, tx.done]);
+      return plan;
     },
     async readThread(id) {
       const tx = (await db()).transaction(['threads', 'turns', 'items'], 'readonly');

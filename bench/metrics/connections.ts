@@ -1,0 +1,86 @@
+// Metric 4 — connection economy: WebSocket handshakes the engine accepts.
+//
+// (a) 100 sequential turns spread round-robin over 8 tabs, each tab on its own thread: turns
+//     never overlap, so one socket can carry them all.
+// (b) Then the 8 tabs start a turn at the same moment: the pool may open sockets up to its cap,
+//     but a turn should not wait for a handshake when a socket it could use is (or becomes) free
+//     first. Each turn's wait is measured from its click to the arrival of its request at the
+//     engine (wall clocks of page and engine, ms resolution), split by whether the request went
+//     out on a socket that existed before the burst or on a new one.
+import { closeAll, openAppTabs } from '../appTab.ts';
+import { ms, type BenchContext, type MetricReport } from '../context.ts';
+import { median } from '../stats.ts';
+
+const TABS = 8;
+const SEQUENTIAL_TURNS = 100;
+
+export async function measureConnections(ctx: BenchContext): Promise<MetricReport> {
+  ctx.progress(`connection economy: ${SEQUENTIAL_TURNS} sequential turns over ${TABS} tabs`);
+  const tabs = await openAppTabs(ctx.browser, ctx.relayUrl, TABS);
+  for (const tab of tabs) await tab.newThread();
+  const afterOpen = await ctx.engine.log();
+  for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) {
+    const marker = ctx.marker('sequential');
+    await ctx.engine.script({ onlyFor: marker, text: 'ok' });
+    await tabs[turn % TABS]!.send(`turn ${turn} ${marker}`, true);
+  }
+  const afterSequential = await ctx.engine.log();
+  const sequentialHandshakes = afterSequential.handshakes - afterOpen.handshakes;
+  const socketsBefore = new Set(afterSequential.frames.map((f) => f.socket));
+
+  ctx.progress(`connection economy: ${TABS} tabs start a turn at once`);
+  const markers = tabs.map(() => ctx.marker('burst'));
+  await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, text: 'ok' })));
+  const clicks = await Promise.all(tabs.map((tab, i) => tab.send(`burst ${markers[i]}`, true)));
+  await closeAll(tabs);
+  const afterBurst = await ctx.engine.log();
+  const burstHandshakes = afterBurst.handshakes - afterSequential.handshakes;
+
+  const waits = { reused: [] as number[], fresh: [] as number[] };
+  markers.forEach((marker, i) => {
+    const request = afterBurst.frames.find((f) => f.frame.type === 'response.create' && f.frame.generate !== false && JSON.stringify(f.frame.input).includes(marker));
+    if (!request) return;
+    (socketsBefore.has(request.socket) ? waits.reused : waits.fresh).push(request.at - clicks[i]!.clickedAt);
+  });
+
+  const notes: string[] = [];
+  if (waits.fresh.length > 0 && waits.reused.length > 0 && median(waits.fresh) > median(waits.reused)) {
+    notes.push(
+      `In the burst, turns that went out on a new socket waited ${ms(median(waits.fresh), 1)} (median) against ${ms(median(waits.reused), 1)} for turns on the socket that was already open: ` +
+        'Chromium runs one handshake per host at a time, and a turn bound to a socket still connecting cannot take another socket that frees up first.',
+    );
+  }
+  return {
+    id: 'connections',
+    title: '4. Connection economy',
+    method:
+      `${TABS} tabs, each on its own thread (opening a thread prewarms it). ${SEQUENTIAL_TURNS} turns one after another, round-robin over the tabs; ` +
+      `then all ${TABS} tabs press Send together. Handshakes counted by the engine; waits = click (page clock) → request at the engine (engine clock, 1 ms resolution).`,
+    rows: [
+      {
+        metric: `Handshakes for ${SEQUENTIAL_TURNS} sequential turns over ${TABS} tabs`,
+        value: String(sequentialHandshakes),
+        baseline: `${afterOpen.handshakes} while the ${TABS} tabs opened their threads`,
+        comparison: '',
+        target: `0 new (1 socket in all)`,
+        met: sequentialHandshakes === 0 && afterOpen.handshakes <= 1,
+      },
+      {
+        metric: `Handshakes when ${TABS} tabs start a turn at once`,
+        value: String(burstHandshakes),
+        baseline: `wait click → request: ${ms(median(waits.reused), 1)} on the open socket (${waits.reused.length} turns)`,
+        comparison: `${ms(median(waits.fresh), 1)} on new sockets (${waits.fresh.length} turns)`,
+        target: 'no wait for an unneeded handshake',
+        met: waits.fresh.length === 0 || median(waits.fresh) <= median(waits.reused) + 1,
+      },
+    ],
+    notes,
+    data: {
+      handshakesWhileOpening: afterOpen.handshakes,
+      sequentialHandshakes,
+      burstHandshakes,
+      burstWaitsMs: waits,
+      socketsUsed: new Set(afterBurst.frames.map((f) => f.socket)).size,
+    },
+  };
+}

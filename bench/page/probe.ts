@@ -1,0 +1,220 @@
+// Runs in the page (see ../tab.ts: self-contained functions, JSON in and out).
+//
+// The measurement hook of a benchmark tab. It observes, it does not take part: for the broker
+// path it opens its OWN BroadcastChannel on the broker's event channel (the name comes from the
+// build's <meta name="switchboard-version">), so the app's listener, store and rendering run
+// unchanged; for the direct baseline it opens a WebSocket to the relay from the page and renders
+// what arrives the cheapest reasonable way (see directRenderer). Both sides record the same
+// things: when each text delta arrived (wall clock, `performance.timeOrigin + performance.now()`,
+// which Chromium coarsens to 0.1 ms), the engine's send stamp when the delta carries one, long
+// tasks, and the longest gap between animation frames.
+
+export interface CaptureSpec {
+  /** broker: deltas of `threadId` on the broker's channel; direct: deltas on a page socket. */
+  mode: 'broker' | 'direct';
+  threadId?: string;
+  /** The capture completes once this many deltas arrived. */
+  expected: number;
+  /** Keep every delta's latency (needs stamped deltas); off for firehoses, to keep memory flat. */
+  latencies: boolean;
+  /** direct only: the relay's WebSocket URL and the user text the engine's plan waits for. */
+  socketUrl?: string;
+  userText?: string;
+  /** direct only: render the text (a tab showing the stream) or only parse it (a tab that
+   *  receives it but shows something else, like a broker tab on another thread). */
+  render?: boolean;
+}
+
+export interface CaptureResult {
+  count: number;
+  /** Wall-clock receipt of the first and the last delta (ms since the epoch). */
+  firstAt: number;
+  lastAt: number;
+  /** Receipt − engine send stamp, per delta (ms), when `latencies` was asked for. */
+  latencies: number[];
+  /** Long tasks (> 50 ms) that overlapped the stream, from first to last delta. */
+  longTasksDuring: number[];
+  /** Long tasks after the last delta until the capture was collected (final render, persistence). */
+  longTasksAfter: number[];
+  /** Longest interval between two animation frames while the stream ran (ms). */
+  maxFrameGapMs: number;
+  timedOut: boolean;
+}
+
+export interface BenchProbe {
+  channelName: string;
+  start(spec: CaptureSpec): void;
+  /** Resolves when the capture has all its deltas (or after `timeoutMs`); then, with
+   *  `untilIdle`, waits for the transcript to stop being busy (the turn ended and was re-read),
+   *  and `settleMs` more, so that work triggered by the end of the stream (the final markdown
+   *  render, re-reading the thread) shows up in `longTasksAfter`. */
+  collect(options: { timeoutMs: number; settleMs: number; untilIdle?: boolean }): Promise<CaptureResult>;
+}
+
+declare global {
+  interface Window {
+    __benchProbe?: BenchProbe;
+  }
+}
+
+/** Installs `window.__benchProbe` once per document; returns the broker channel's name. */
+export function installProbe(): string {
+  if (window.__benchProbe) return window.__benchProbe.channelName;
+  const version = document.querySelector('meta[name="switchboard-version"]')?.getAttribute('content');
+  if (!version) throw new Error('no <meta name="switchboard-version"> in the page: rebuild the app (npm run build)');
+  // Mirrors eventChannelName() in src/core/brokerMessages.ts (page code cannot import it).
+  const channelName = `switchboard:events:${version}`;
+  const now = () => performance.timeOrigin + performance.now();
+  const STAMP = /^@(\d+\.\d{3}) /;
+
+  const longTasks: { start: number; end: number; duration: number }[] = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const start = performance.timeOrigin + entry.startTime;
+      longTasks.push({ start, end: start + entry.duration, duration: entry.duration });
+    }
+  }).observe({ type: 'longtask' });
+
+  interface Capture {
+    spec: CaptureSpec;
+    count: number;
+    firstAt: number;
+    lastAt: number;
+    latencies: number[];
+    maxFrameGap: number;
+    lastFrame: number;
+    done: () => void;
+    finished: Promise<void>;
+    closeSocket?: () => void;
+  }
+  let capture: Capture | null = null;
+
+  const receive = (delta: string, at: number) => {
+    const c = capture;
+    if (!c) return;
+    c.count++;
+    if (c.count === 1) c.firstAt = at;
+    c.lastAt = at;
+    if (c.spec.latencies) {
+      const stamp = STAMP.exec(delta);
+      if (stamp) c.latencies.push(at - Number(stamp[1]));
+    }
+    if (c.count >= c.spec.expected) c.done();
+  };
+
+  const channel = new BroadcastChannel(channelName);
+  channel.onmessage = (event: MessageEvent) => {
+    const c = capture;
+    if (!c || c.spec.mode !== 'broker') return;
+    const at = now();
+    const batch = event.data as { type?: string; events?: { kind: string; threadId?: string; delta?: string }[] };
+    if (batch?.type !== 'batch' || !batch.events) return;
+    for (const e of batch.events) if (e.kind === 'text.delta' && e.threadId === c.spec.threadId) receive(e.delta ?? '', at);
+  };
+
+  const frameLoop = (t: number) => {
+    const c = capture;
+    if (!c) return;
+    if (c.count > 0 && c.count < c.spec.expected) c.maxFrameGap = Math.max(c.maxFrameGap, t - c.lastFrame);
+    c.lastFrame = t;
+    requestAnimationFrame(frameLoop);
+  };
+
+  /** The direct side's transcript: text appended once per frame into ~2 kB blocks, so that a
+   *  frame re-lays-out only the open block, as the app's StreamingText does. */
+  function directRenderer() {
+    const box = document.createElement('div');
+    box.setAttribute('style', 'position:fixed;inset:0;overflow:auto;background:#fff;color:#000;font:14px/1.5 system-ui;white-space:pre-wrap;padding:16px;z-index:9999');
+    document.body.append(box);
+    let open = document.createElement('div');
+    box.append(open);
+    let pending: string[] = [];
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      open.textContent += pending.join('');
+      pending = [];
+      if (open.textContent!.length > 2048) {
+        open = document.createElement('div');
+        box.append(open);
+      }
+      box.scrollTop = box.scrollHeight;
+    };
+    return {
+      push(text: string) {
+        pending.push(text);
+        if (!scheduled) {
+          scheduled = true;
+          requestAnimationFrame(flush);
+        }
+      },
+      remove: () => box.remove(),
+    };
+  }
+
+  function openDirectSocket(c: Capture) {
+    const spec = c.spec;
+    const renderer = spec.render === false ? { push: (_text: string) => undefined, remove: () => undefined } : directRenderer();
+    const socket = new WebSocket(spec.socketUrl!);
+    socket.onopen = () => {
+      socket.send(JSON.stringify({
+        type: 'response.create',
+        model: 'bench',
+        store: false,
+        input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: spec.userText }] }],
+        tools: [],
+      }));
+    };
+    socket.onmessage = (message: MessageEvent) => {
+      const at = now();
+      // A real client parses every frame; so does the broker in its worker.
+      const event = JSON.parse(message.data as string) as { type: string; delta?: string };
+      if (event.type === 'response.output_text.delta') {
+        renderer.push(event.delta!);
+        receive(event.delta!, at);
+      } else if (event.type === 'response.completed' || event.type === 'error') {
+        socket.close();
+      }
+    };
+    c.closeSocket = () => {
+      socket.close();
+      renderer.remove();
+    };
+  }
+
+  window.__benchProbe = {
+    channelName,
+    start(spec) {
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      const c: Capture = { spec, count: 0, firstAt: 0, lastAt: 0, latencies: [], maxFrameGap: 0, lastFrame: performance.now(), done, finished };
+      capture = c;
+      requestAnimationFrame(frameLoop);
+      if (spec.mode === 'direct') openDirectSocket(c);
+    },
+    async collect({ timeoutMs, settleMs, untilIdle }) {
+      const c = capture;
+      if (!c) throw new Error('no capture started');
+      let timedOut = false;
+      const deadline = performance.now() + timeoutMs;
+      await Promise.race([c.finished, new Promise<void>((resolve) => setTimeout(() => ((timedOut = true), resolve()), timeoutMs))]);
+      const busy = () => document.querySelector('[role="log"][aria-label="Transcript"]')?.getAttribute('aria-busy') !== 'false';
+      while (untilIdle && !timedOut && busy() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+      capture = null;
+      c.closeSocket?.();
+      const overlaps = (from: number, to: number) => longTasks.filter((t) => t.end > from && t.start < to).map((t) => Math.round(t.duration));
+      return {
+        count: c.count,
+        firstAt: c.firstAt,
+        lastAt: c.lastAt,
+        latencies: c.latencies,
+        longTasksDuring: overlaps(c.firstAt, c.lastAt),
+        longTasksAfter: longTasks.filter((t) => t.start >= c.lastAt).map((t) => Math.round(t.duration)),
+        maxFrameGapMs: Math.round(c.maxFrameGap * 10) / 10,
+        timedOut,
+      };
+    },
+  };
+  return channelName;
+}
