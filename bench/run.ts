@@ -14,6 +14,7 @@ import { createMarkers, type BenchContext, type MetricReport } from './context.t
 import { engineControl } from './engineControl.ts';
 import { measureConnections } from './metrics/connections.ts';
 import { measureContinuation } from './metrics/continuation.ts';
+import { measureHistoryBytes } from './metrics/historyBytes.ts';
 import { measureLatency } from './metrics/latency.ts';
 import { measureThroughput } from './metrics/throughput.ts';
 import { startRelay } from './relayProcess.ts';
@@ -27,6 +28,7 @@ const METRICS: Record<string, (ctx: BenchContext) => Promise<MetricReport>> = {
   throughput: measureThroughput,
   continuation: measureContinuation,
   connections: measureConnections,
+  history: measureHistoryBytes,
 };
 
 async function main(): Promise<void> {

@@ -245,6 +245,30 @@ test.describe('tabs', () => {
     rmSync(profile, { recursive: true, force: true });
   });
 
+  test('Stop is the only way to end a turn early: it drops the socket and keeps the partial answer', async ({ page, context, upstream }) => {
+    const words = Array.from({ length: 60 }, (_, i) => `s${i}`).join(' ');
+    await upstream.script({ onlyFor: 'stop me', text: words, chunks: 60, eventDelayMs: 80 }, { onlyFor: 'after stop', text: 'A fresh answer after the stop.' });
+    await openNewThread(page);
+    const bystander = await startBystander(context);
+    await page.getByRole('textbox', { name: 'Message' }).fill('stop me');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(lastTurn(page)).toContainText('s5');
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await expect(transcriptOf(page)).toHaveAttribute('aria-busy', 'false');
+    await expect(lastTurn(page)).toContainText(/stopped/i);
+    await expect(lastTurn(page)).not.toContainText('s59');
+    await bystander.finishedUnharmed();
+    // The partial answer survives a reload, once.
+    await page.reload();
+    await expect(lastTurn(page)).toContainText('s5');
+    expect(await countInTranscript(page, 's1 s2 s3')).toBe(1);
+    // The stopped response's socket was dropped: the next turn runs on another one.
+    await send(page, 'after stop');
+    await expect(lastTurn(page)).toContainText('A fresh answer after the stop.');
+    const socketOf = async (text: string) => (await upstream.log()).frames.find((f) => JSON.stringify(f.frame.input).includes(text))!.socket;
+    expect(await socketOf('after stop')).not.toBe(await socketOf('stop me'));
+  });
+
   test('two tabs sending on one thread: the second is refused visibly and keeps its text', async ({ page, context, upstream }) => {
     await upstream.script({ onlyFor: 'first sender', text: 'Only one turn at a time.', hold: true });
     await openNewThread(page);
