@@ -282,6 +282,21 @@ describe('broker: faults', () => {
     expect((await store.listTurns('th1'))[0]!.status).toBe('stopped');
   });
 
+  it('Stop ends a turn still waiting for a socket at once, without waiting for the busy one', async () => {
+    const { upstream, broker, next } = setup({ limits: { maxSockets: 1 } });
+    upstream.respondWith((request) => {
+      if (JSON.stringify(request.input).includes('hog')) return 'hold';
+      return responseEvents({ text: 'ok' });
+    });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'A', turnId: 'a1', text: 'hog the socket' } });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'B', turnId: 'b1', text: 'wait in line' } });
+    await expect.poll(() => broker.inspect().queued).toBe(1);
+    expect(await broker.handle({ method: 'stop', params: { threadId: 'B' } })).toEqual({ stopped: true });
+    expect(await next((e) => e.kind === 'turn.ended' && e.turnId === 'b1')).toMatchObject({ status: 'stopped' });
+    expect(broker.inspect().queued).toBe(0);
+    expect(upstream.sockets[0]!.open).toBe(true); // the other thread's response runs on
+  });
+
   it('ends a turn as failed with a clear message when the server cannot be reached', async () => {
     const { upstream, runTurn, broker } = setup({ limits: { connectRetries: 1 } });
     upstream.refuse(1006, 1006);

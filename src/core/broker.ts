@@ -264,7 +264,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     for (;;) {
       if (transport === 'http') return null;
       try {
-        return await pool.acquire(label, prefer);
+        return await pool.acquire(label, prefer, signal);
       } catch (error) {
         if (!(error instanceof ConnectError)) throw error;
         if (isUpgradeRefusal(error.code)) {

@@ -71,6 +71,26 @@ describe('socket pool', () => {
     expect(order).toEqual(['y', 'x']);
   });
 
+  it('takes a waiting request out of the queue when its signal aborts', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const first = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const lease = await first;
+    const stop = new AbortController();
+    const waiting = pool.acquire(label('b'), undefined, stop.signal);
+    let third: number | undefined;
+    void pool.acquire(label('c')).then((l) => (third = l.socketId));
+    expect(pool.queued).toBe(2);
+    stop.abort(new Error('stopped'));
+    await expect(waiting).rejects.toThrow('stopped');
+    expect(pool.queued).toBe(1);
+    lease.release();
+    await flushMicrotasks();
+    expect(third).toBe(lease.socketId);
+  });
+
   it('rejects with the close code when a socket closes before opening, then frees the slot', async () => {
     const clock = createManualClock();
     const { opened, openSocket } = controllableSockets();

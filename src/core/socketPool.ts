@@ -67,7 +67,9 @@ export interface SocketPoolOptions {
 }
 
 export interface SocketPool {
-  acquire(label: LeaseLabel, prefer?: number): Promise<SocketLease>;
+  /** A lease on an idle socket (`prefer`'s if it is idle), a new socket while under the cap, or
+   *  the next one freed. Aborting `signal` takes a waiting request out of the queue. */
+  acquire(label: LeaseLabel, prefer?: number, signal?: AbortSignal): Promise<SocketLease>;
   /** Closes one socket whatever its state (e.g. after `websocket_connection_limit_reached`). */
   close(socketId: number, reason: string): void;
   snapshot(): SocketInfo[];
@@ -253,16 +255,28 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
   }
 
   return {
-    acquire(label, prefer) {
+    acquire(label, prefer, signal) {
       return new Promise<SocketLease>((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
         const waiter: Waiter = { label, prefer, resolve, reject };
         const socket = queue.length === 0 ? idleSocket(prefer) : undefined;
-        if (socket) resolve(lease(socket, label));
-        else if (queue.length === 0 && live().length < options.maxSockets) open(waiter);
-        else {
-          queue.push(waiter);
-          changed();
-        }
+        if (socket) return resolve(lease(socket, label));
+        if (queue.length === 0 && live().length < options.maxSockets) return open(waiter);
+        queue.push(waiter);
+        changed();
+        // Only a queued request can be withdrawn; a socket being opened for it will be leased
+        // and released by the caller, which checks its own signal.
+        signal?.addEventListener(
+          'abort',
+          () => {
+            const index = queue.indexOf(waiter);
+            if (index === -1) return;
+            queue.splice(index, 1);
+            changed();
+            reject(signal.reason);
+          },
+          { once: true },
+        );
       });
     },
     close(socketId, reason) {
