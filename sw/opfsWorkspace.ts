@@ -59,7 +59,47 @@ export function createOpfsWorkspace(id: string, root: Dir): Workspace {
         throw new Error(describeMissing(error, p, 'file'));
       }
     },
+    async writeText(path, text) {
+      const p = resolveWorkspacePath(path);
+      if (p === '') throw new Error('"" is a directory');
+      await writeFile(root, p, text);
+    },
+    async remove(path) {
+      const p = resolveWorkspacePath(path);
+      // removeEntry would also delete an empty directory of that name: make sure it is a file.
+      const kind = await entryKind(root, p);
+      if (kind !== 'file') throw new Error(kind === 'directory' ? `"${p}" is a directory` : `no file "${p}"`);
+      const slash = p.lastIndexOf('/');
+      const dir = await walkTo(root, slash === -1 ? '' : p.slice(0, slash));
+      await dir.removeEntry(p.slice(slash + 1));
+    },
+    async exists(path) {
+      return entryKind(root, resolveWorkspacePath(path));
+    },
   };
+}
+
+async function entryKind(root: Dir, path: string): Promise<'file' | 'directory' | null> {
+  const parts = path.split('/').filter(Boolean);
+  let dir = root;
+  for (const [i, part] of parts.entries()) {
+    try {
+      dir = await dir.getDirectoryHandle(part);
+    } catch (error) {
+      // getDirectoryHandle on a file is a TypeMismatchError: for the last part, that is the answer.
+      const isFile = error instanceof DOMException && error.name === 'TypeMismatchError';
+      return isFile && i === parts.length - 1 ? 'file' : absentOrThrow(error);
+    }
+  }
+  return 'directory';
+}
+
+/** For exists(): a missing entry, or a path through a file, is "nothing there"; other errors
+ *  (a revoked permission, a broken storage) must not pass for absence. */
+function absentOrThrow(error: unknown): null {
+  const name = error instanceof DOMException ? error.name : '';
+  if (name === 'NotFoundError' || name === 'TypeMismatchError') return null;
+  throw error;
 }
 
 /** Files a brand-new default workspace starts with, so the agent's tools have something to show. */
@@ -68,14 +108,33 @@ const STARTER_FILES: Record<string, string> = {
   'src/hello.js': "export function hello(name) {\n  return `Hello, ${name}!`;\n}\n",
 };
 
+/** Writes `text` to a workspace-relative path, creating parent directories. The writable stream
+ *  writes to a swap file that replaces the file only on close(), so a failed write leaves the old
+ *  content; abort() discards the swap file. */
 async function writeFile(root: Dir, path: string, text: string) {
   const parts = path.split('/');
   let dir = root;
-  for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
-  const handle = await dir.getFileHandle(parts.at(-1)!, { create: true });
+  for (const [i, part] of parts.slice(0, -1).entries()) {
+    try {
+      dir = await dir.getDirectoryHandle(part, { create: true });
+    } catch (error) {
+      throw new Error(`cannot create "${path}": ${describeMissing(error, parts.slice(0, i + 1).join('/'), 'directory')}`);
+    }
+  }
+  let handle: FileSystemFileHandle;
+  try {
+    handle = await dir.getFileHandle(parts.at(-1)!, { create: true });
+  } catch (error) {
+    throw new Error(`cannot write "${path}": ${describeMissing(error, path, 'file')}`);
+  }
   const writable = await handle.createWritable();
-  await writable.write(text);
-  await writable.close();
+  try {
+    await writable.write(text);
+    await writable.close();
+  } catch (error) {
+    await writable.abort().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** The workspace a thread uses when none was chosen: `workspaces/default` in OPFS. */

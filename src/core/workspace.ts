@@ -13,6 +13,13 @@ export interface Workspace {
   list(path: string, depth: number): Promise<WorkspaceEntry[]>;
   /** The file's text; rejects with a readable message when it is missing or a directory. */
   readText(path: string): Promise<string>;
+  /** Creates or replaces a file, creating missing parent directories. Rejects when `path` is a
+   *  directory or one of its parents is a file. */
+  writeText(path: string, text: string): Promise<void>;
+  /** Deletes a file (never a directory); rejects when it is missing. Emptied parents may stay. */
+  remove(path: string): Promise<void>;
+  /** What is at `path` now: the root ('') is a directory; a path through a file is null. */
+  exists(path: string): Promise<'file' | 'directory' | null>;
 }
 
 /** Normalises a model-supplied path to a workspace-relative one and refuses any that would
@@ -61,6 +68,26 @@ export function createMemoryWorkspace(id: string, files: Record<string, string>)
       const text = map.get(p);
       if (text === undefined) throw new Error(directories().has(p) ? `"${p}" is a directory` : `no file "${p}"`);
       return text;
+    },
+    async writeText(path, text) {
+      const p = resolveWorkspacePath(path);
+      if (p === '' || directories().has(p)) throw new Error(`"${p}" is a directory`);
+      // A real file system cannot hold "a" as a file and "a/b" at once; neither may the map.
+      const parts = p.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join('/');
+        if (map.has(parent)) throw new Error(`cannot create "${p}": "${parent}" is a file`);
+      }
+      map.set(p, text);
+    },
+    async remove(path) {
+      const p = resolveWorkspacePath(path);
+      if (!map.delete(p)) throw new Error(p === '' || directories().has(p) ? `"${p}" is a directory` : `no file "${p}"`);
+    },
+    async exists(path) {
+      const p = resolveWorkspacePath(path);
+      if (map.has(p)) return 'file';
+      return p === '' || directories().has(p) ? 'directory' : null;
     },
   };
 }
