@@ -30,7 +30,10 @@ export function fitCloseReason(text: string): string {
  * 1011 server error…) cannot or should not be forwarded as is and becomes 1011.
  */
 export function browserCloseFor(code: number, reason: string): { code: number; reason: string } {
-  if (code === 1000 || (code >= 3000 && code <= 4999)) return { code, reason: fitCloseReason(reason) };
+  // 4400–4599 is how the relay reports a refused upgrade (4000+S); an upstream closing a working
+  // socket with such a code must not be mistaken for one, so it becomes 1011 like other failures.
+  const isRefusalCode = code >= 4400 && code < 4600;
+  if (code === 1000 || (code >= 3000 && code <= 4999 && !isRefusalCode)) return { code, reason: fitCloseReason(reason) };
   const detail = reason === '' ? `upstream closed the connection (${code})` : `upstream closed the connection (${code}): ${reason}`;
   return { code: UPSTREAM_FAILED_CLOSE_CODE, reason: fitCloseReason(detail) };
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { RESPONSES_WS_BETA } from '../src/core/wire.ts';
 import { createEngine } from './engine/engine.ts';
 import { startEngineServer, type EngineServer } from './engine/engineServer.ts';
 import { CONTROL_PREFIX, type EngineLog, type ScriptedResponse } from './engine/testControl.ts';
+import { browserCloseFor } from './closeCodes.ts';
 import { listen } from './listening.ts';
 import { createRelay, type Relay } from './relay.ts';
 import {
@@ -379,5 +380,34 @@ describe('relay static files', () => {
     } finally {
       await empty.close();
     }
+  });
+});
+
+describe('relay: only the Responses endpoints get the key', () => {
+  it('refuses any other path under /v1, dot segments included, without calling the upstream', async () => {
+    const { hostname, port } = new URL(relay.url);
+    const post = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        // node:http with an explicit path sends it as written: no URL normalisation on the way.
+        const req = httpRequest({ host: hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+    for (const path of ['/v1/responses/../../admin/keys', '/v1/responses/%2e%2e/files', '/v1/files', '/v1/responses/other']) {
+      expect(await post(path)).toBe(404);
+    }
+    expect((await engineLog()).http).toEqual([]);
+  });
+});
+
+describe('relay: close codes', () => {
+  it('passes application close codes through, but never one that reads as a refused upgrade', () => {
+    expect(browserCloseFor(4001, 'custom')).toEqual({ code: 4001, reason: 'custom' });
+    expect(browserCloseFor(4429, 'slow down').code).toBe(1011);
+    expect(browserCloseFor(4503, '').code).toBe(1011);
+    expect(browserCloseFor(1006, '')).toEqual({ code: 1011, reason: 'upstream closed the connection (1006)' });
   });
 });

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { fitCloseReason, refusalCloseCode } from './closeCodes.ts';
-import { createEngine, RESPONSES_PATH, type Engine } from './engine/engine.ts';
+import { COMPACT_PATH, createEngine, RESPONSES_PATH, type Engine } from './engine/engine.ts';
 import { CONTROL_PREFIX } from './engine/testControl.ts';
 import { createHostGuard, type HostGuard } from './hostGuard.ts';
 import { MAX_REQUEST_BYTES, requestPath, sendApiError } from './httpMessages.ts';
@@ -86,9 +86,11 @@ export async function createRelay(options: RelayOptions): Promise<Relay> {
   // Rejects everything until the real port is known (port 0); replaced right after listening.
   let guard: HostGuard = createHostGuard(options.host, options.port);
 
-  const isResponsesPath = (path: string): boolean => path === RESPONSES_PATH || path.startsWith(`${RESPONSES_PATH}/`);
+  // Exactly these two paths reach the upstream with the key: anything else under /v1 (dot
+  // segments included, encoded or not) must never be turned into another authenticated endpoint.
+  const isResponsesPath = (path: string): boolean => path === RESPONSES_PATH || path === COMPACT_PATH;
   // Control routes are API routes even when unavailable, so they answer 404 rather than the app.
-  const isApiPath = (path: string): boolean => isResponsesPath(path) || path.startsWith(`${CONTROL_PREFIX}/`);
+  const isApiPath = (path: string): boolean => path.startsWith(`${API_PREFIX}/`) || path.startsWith(`${CONTROL_PREFIX}/`);
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!guard.hostAllowed(req)) {

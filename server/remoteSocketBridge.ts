@@ -14,13 +14,16 @@ export interface RemoteSocketTarget {
   log: (line: string) => void;
 }
 
+const UPSTREAM_HANDSHAKE_TIMEOUT_MS = 15_000;
+
 /** Enough of a refusal's body for a close reason (which is cut to 123 bytes anyway). */
 const REFUSAL_BODY_READ_LIMIT = 4096;
 
 export function bridgeToRemote(browser: WebSocket, target: RemoteSocketTarget): void {
   const headers: Record<string, string> = { 'OpenAI-Beta': RESPONSES_WS_BETA };
   if (target.apiKey) headers.Authorization = `Bearer ${target.apiKey}`;
-  const upstream = new WebSocket(target.url, { headers });
+  // A handshake that hangs (a half-open path) fails after this long instead of never.
+  const upstream = new WebSocket(target.url, { headers, handshakeTimeout: UPSTREAM_HANDSHAKE_TIMEOUT_MS });
   // Frames the browser sends while the upstream handshake is still running, flushed in order on open.
   const early: { data: RawData; isBinary: boolean }[] = [];
   // Set once the browser's socket is closing: later upstream events must not close it again.

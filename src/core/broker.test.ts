@@ -307,6 +307,62 @@ describe('broker: faults', () => {
   });
 });
 
+describe('broker: races and limits (review findings)', () => {
+  it('keeps a value learned over WebSocket when another turn switches the broker to HTTP meanwhile', async () => {
+    const { upstream, broker, next } = setup();
+    let held: { send(e: Record<string, unknown> & { type: string }): void } | undefined;
+    upstream.respondWith((_request, socket) => {
+      held = socket;
+      return 'hold';
+    });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'A', turnId: 'a1', text: 'slow one' } });
+    await expect.poll(() => held).toBeDefined();
+    upstream.refuse(4426);
+    upstream.httpResponder = (body) => ({ events: responseEvents({ text: `over http ${body.input.length}` }) });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'B', turnId: 'b1', text: 'fast one' } });
+    await next((e) => e.kind === 'turn.ended' && e.turnId === 'b1');
+    expect(broker.inspect().transport).toBe('http');
+    for (const event of responseEvents({ turnState: 'vA', calls: [{ name: 'list_files', args: {} }] })) held!.send(event);
+    expect(await next((e) => e.kind === 'turn.ended' && e.turnId === 'a1')).toMatchObject({ status: 'completed' });
+    const followUp = upstream.requests.find((r) => r.transport === 'http' && r.body.client_metadata?.thread_id === 'A');
+    expect(followUp?.headers?.['x-codex-turn-state']).toBe('vA');
+  });
+
+  it('lets Stop end a turn that waits for a prewarm the server never answers', async () => {
+    const { upstream, broker, next } = setup();
+    upstream.respondWith((request) => (request.generate === false ? 'hold' : responseEvents({ text: 'never' })));
+    await broker.handle({ method: 'openThread', params: { tabId: 't', threadId: 'th1' } });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'th1', turnId: 'turn1', text: 'hi' } });
+    expect(await broker.handle({ method: 'stop', params: { threadId: 'th1' } })).toEqual({ stopped: true });
+    expect(await next((e) => e.kind === 'turn.ended')).toMatchObject({ status: 'stopped' });
+  });
+
+  it('fails a turn whose value is too long to send, without wedging its socket', async () => {
+    const { upstream, runTurn } = setup({ limits: { maxSockets: 1 } });
+    upstream.respondWith((request) =>
+      JSON.stringify(request.input).includes('huge') && request.input.at(-1)?.type === 'message'
+        ? responseEvents({ turnState: 'x'.repeat(3000), calls: [{ name: 'list_files', args: {} }] })
+        : responseEvents({ text: 'fine' }),
+    );
+    const failed = await runTurn('A', 'a1', 'huge value please');
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/2048/);
+    expect((await runTurn('B', 'b1', 'next thread')).status).toBe('completed');
+  });
+
+  it('resends with the full input after previous_response_not_found once per request, not once per turn', async () => {
+    const { upstream, runTurn } = setup();
+    let n = 0;
+    upstream.respondWith((request) => {
+      n += 1;
+      if (request.previous_response_id && (n === 2 || n === 4)) return [errorEvent('previous_response_not_found')];
+      return n < 5 ? responseEvents({ calls: [{ name: 'list_files', args: {} }] }) : responseEvents({ text: 'made it' });
+    });
+    expect((await runTurn('th1', 'turn1', 'go')).status).toBe('completed');
+    expect(wsBodies(upstream).map((b) => Boolean(b.previous_response_id))).toEqual([false, true, false, true, false]);
+  });
+});
+
 describe('broker: an unreachable model server', () => {
   it('says the model server cannot be reached when sockets open but nothing ever comes back', async () => {
     const { upstream, runTurn, events } = setup({ limits: { maxResends: 1 } });

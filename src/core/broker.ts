@@ -13,7 +13,7 @@ import { createTurnOutput, type TurnOutput } from './turnOutput.ts';
 import { runToolCall } from './tools.ts';
 import { createTurnStateCells, type TurnStateCell } from './turnStateCell.ts';
 import { decodeFrame } from './responseCodec.ts';
-import { isFunctionCall, turnStateFromEvent, userMessage, type Item, type ServerEvent } from './wire.ts';
+import { isFunctionCall, turnStateFromEvent, userMessage, type Item, type ResponseCreate, type ServerEvent } from './wire.ts';
 import type { Workspace } from './workspace.ts';
 
 export interface BrokerLimits {
@@ -31,6 +31,8 @@ export interface BrokerLimits {
   socketIdleMs: number;
   /** A running turn's progress is saved at item boundaries and at most this often. */
   progressSaveMs: number;
+  /** A response whose socket stays silent this long is treated as lost and resent. */
+  responseSilenceMs: number;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -42,6 +44,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   connectRetries: 4,
   socketIdleMs: 5 * 60_000,
   progressSaveMs: 250,
+  responseSilenceMs: 5 * 60_000,
 };
 
 export interface BrokerDeps {
@@ -98,6 +101,11 @@ interface ThreadState {
 /** Thrown out of a request when no connection could be made at all. */
 class UnreachableError extends Error {}
 
+/** Errors worth a bounded, backed-off retry: rate limits and a server that is briefly unwell. */
+function isRetryableStatus(outcome: { status?: number; code?: string }): boolean {
+  return outcome.code === 'rate_limit_exceeded' || outcome.status === 429 || (outcome.status !== undefined && outcome.status >= 500);
+}
+
 /** The relay reports an upstream refusal of the upgrade with status S as close code 4000+S (§1).
  *  It accepts the browser's socket first (to buffer early frames), so the refusal can come
  *  before or after the socket opened. */
@@ -106,6 +114,8 @@ function isUpgradeRefusal(code: number): boolean {
 }
 
 const CONNECTION_LIMIT = 'websocket_connection_limit_reached';
+/** How long a turn waits for its thread's prewarm before going ahead without it. */
+const PREWARM_WAIT_MS = 10_000;
 const PREVIOUS_NOT_FOUND = 'previous_response_not_found';
 
 export function createBroker(deps: BrokerDeps): Broker {
@@ -362,7 +372,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     let status: Exclude<TurnStatus, 'running'> = 'completed';
     let error: string | undefined;
     try {
-      if (thread.prewarm) await thread.prewarm; // §4.7: a turn waits for its thread's prewarm
+      if (thread.prewarm) await waitForPrewarm(thread.prewarm, turn.abort.signal); // §4.7
       if (thread.seed !== undefined) {
         const accepted = turn.cell.offer(thread.seed);
         emit(thread, { kind: 'turn.metadata', threadId: thread.id, turnId: turn.turnId, value: thread.seed, accepted });
@@ -388,6 +398,26 @@ export function createBroker(deps: BrokerDeps): Broker {
     await saveTurn(thread, turn, { ...record, status, ...(error !== undefined ? { error } : {}), endedAt: Date.now() });
     markDirty();
     batcher.flush();
+  }
+
+  /**
+   * A turn sent while its thread's prewarm runs waits for it (§4.7), but not forever: a Stop ends
+   * the wait, and a prewarm that has not finished after PREWARM_WAIT_MS is left to finish on its
+   * own while the turn goes ahead without its chain.
+   */
+  async function waitForPrewarm(prewarmDone: Promise<void>, signal: AbortSignal): Promise<void> {
+    const timeout = new AbortController();
+    const timer = deps.clock.setTimeout(() => timeout.abort(), PREWARM_WAIT_MS);
+    const gaveUp = new Promise<void>((resolve, reject) => {
+      timeout.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    try {
+      await Promise.race([prewarmDone, gaveUp]);
+    } finally {
+      deps.clock.clearTimeout(timer);
+    }
   }
 
   /** Queues a write of the turn's record behind the ones before it. */
@@ -435,6 +465,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       switch (outcome.kind) {
         case 'completed': {
           resends = 0;
+          notFoundRetried = false; // one full-input resend per request, not per turn
           const outputs = outcome.items;
           thread.history.push(...outputs);
           if (outcome.socketId !== undefined) thread.chain = { socketId: outcome.socketId, responseId: outcome.response.id, historyLength: thread.history.length };
@@ -484,9 +515,12 @@ export function createBroker(deps: BrokerDeps): Broker {
           await waker.sleep(deps.clock, backoffDelay(resends - 1, random), turn.abort.signal);
           continue;
         case 'error':
-          if (outcome.code === CONNECTION_LIMIT) {
+          if (outcome.code === CONNECTION_LIMIT || isRetryableStatus(outcome)) {
             thread.chain = null;
-            resendReason = 'connection time limit reached; moved to a new connection';
+            if (resends >= limits.maxResends) return { status: 'failed', error: `The server kept refusing this turn (${outcome.code ?? outcome.status}): ${outcome.message}` };
+            resends += 1;
+            resendReason = outcome.code === CONNECTION_LIMIT ? 'connection time limit reached; moved to a new connection' : `the server was busy (${outcome.code ?? outcome.status}); retried`;
+            if (outcome.code !== CONNECTION_LIMIT || resends > 1) await waker.sleep(deps.clock, backoffDelay(resends - 1, random), turn.abort.signal);
             continue;
           }
           if (outcome.code === PREVIOUS_NOT_FOUND && !notFoundRetried) {
@@ -507,7 +541,6 @@ export function createBroker(deps: BrokerDeps): Broker {
   type RequestOutcome = ResponseOutcome & { socketId?: number };
 
   async function runRequest(thread: ThreadState, turn: RunningTurn, resendReason: string | undefined): Promise<RequestOutcome> {
-    const onEvent = (event: AnyServerEvent) => streamEvent(thread, turn, event, transport === 'ws');
     const resend = resendReason !== undefined;
     let lease: SocketLease | null;
     try {
@@ -516,6 +549,9 @@ export function createBroker(deps: BrokerDeps): Broker {
       if (turn.abort.signal.aborted) return { kind: 'aborted' };
       throw error;
     }
+    // The transport is fixed per request: another turn switching the broker to HTTP meanwhile
+    // must not change how this response's events are read (§4.5: a WS value survives a switch).
+    const onEvent = (event: AnyServerEvent) => streamEvent(thread, turn, event, lease !== null);
     const base = { settings: deps.settings, identity: identity(thread, turn.turnId, 'turn'), history: thread.history, turnState: turn.cell.get() };
     if (lease) {
       if (turn.abort.signal.aborted) {
@@ -523,10 +559,20 @@ export function createBroker(deps: BrokerDeps): Broker {
         return { kind: 'aborted' };
       }
       const chain = canChain(thread.chain, { id: lease.socketId, lastResponseId: lease.lastResponseId }) ? thread.chain : null;
-      const create = buildResponseCreate({ ...base, chain });
+      let create: ResponseCreate;
+      try {
+        create = buildResponseCreate({ ...base, chain });
+      } catch (error) {
+        lease.release(); // nothing was sent: the socket is as good as before
+        throw error;
+      }
       const request = turn.output.beginRequest(resend);
       emit(thread, { kind: 'turn.request', threadId: thread.id, turnId: turn.turnId, request, resend, transport: 'ws', ...(resendReason ? { reason: resendReason } : {}) });
-      const outcome = await streamOverSocket(lease, create, { onEvent }, { maxFrameBytes: limits.maxFrameBytes, signal: turn.abort.signal });
+      const outcome = await streamOverSocket(lease, create, { onEvent }, {
+        maxFrameBytes: limits.maxFrameBytes,
+        signal: turn.abort.signal,
+        inactivity: { clock: deps.clock, ms: limits.responseSilenceMs },
+      });
       settleLease(lease, outcome);
       return { ...outcome, socketId: lease.socketId };
     }
@@ -606,14 +652,19 @@ export function createBroker(deps: BrokerDeps): Broker {
       done: Promise.resolve(),
     };
     thread.running = turn;
-    await persist(thread, async () => {
-      const existing = await deps.store.getThread(thread.id);
-      const title = !existing || existing.title === 'New thread' ? titleFrom(text) : existing.title;
-      await deps.store.putThread({ id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now });
-    });
-    await saveTurn(thread, turn, turn.record);
-    emit(thread, { kind: 'turn.started', threadId: thread.id, turnId: turn.turnId, tabId: turn.tabId, userText: text });
-    turn.done = runTurn(thread, turn, text);
+    // The user's message is saved before anything is sent; `done` covers that too, so a Stop or
+    // a delete in these first moments waits for the whole turn, not a placeholder.
+    const accepted = (async () => {
+      await persist(thread, async () => {
+        const existing = await deps.store.getThread(thread.id);
+        const title = !existing || existing.title === 'New thread' ? titleFrom(text) : existing.title;
+        await deps.store.putThread({ id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now });
+      });
+      await saveTurn(thread, turn, turn.record);
+      emit(thread, { kind: 'turn.started', threadId: thread.id, turnId: turn.turnId, tabId: turn.tabId, userText: text });
+    })();
+    turn.done = accepted.then(() => runTurn(thread, turn, text));
+    await accepted;
     return { turnId: turn.turnId };
   }
 

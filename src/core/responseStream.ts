@@ -2,6 +2,7 @@
 // act on. Every event is also handed to `onEvent` as it arrives, for the tabs to render.
 import { decodeFrame } from './responseCodec.ts';
 import { createSseParser } from './sseParser.ts';
+import type { Clock, TimerHandle } from './clock.ts';
 import type { SocketLease } from './socketPool.ts';
 import { isTerminal, turnStateFromHeaders, type Item, type ResponseBody, type ResponseCreate, type ResponseObject, type ServerEvent } from './wire.ts';
 
@@ -62,6 +63,9 @@ function createOutcomeReducer() {
 export interface WsStreamOptions {
   maxFrameBytes?: number;
   signal?: AbortSignal;
+  /** A socket that goes silent this long mid-response is treated as dead (a half-open
+   *  connection never closes by itself): the response ends as `dropped` and can be resent. */
+  inactivity?: { clock: Clock; ms: number };
 }
 
 /** Sends `request` on the lease and resolves with the outcome; never rejects. */
@@ -70,9 +74,20 @@ export function streamOverSocket(lease: SocketLease, request: ResponseCreate, ha
     const reducer = createOutcomeReducer();
     let frames = 0;
     let settled = false;
+    let silence: TimerHandle | null = null;
+    const watchSilence = () => {
+      const inactivity = options.inactivity;
+      if (!inactivity) return;
+      if (silence !== null) inactivity.clock.clearTimeout(silence);
+      silence = inactivity.clock.setTimeout(() => {
+        lease.discard('no data from the server');
+        settle({ kind: 'dropped', code: 4998, reason: `no data from the server for ${Math.round(inactivity.ms / 1000)} s`, silent: frames === 0 });
+      }, inactivity.ms);
+    };
     const settle = (outcome: ResponseOutcome) => {
       if (settled) return;
       settled = true;
+      if (silence !== null) options.inactivity?.clock.clearTimeout(silence);
       options.signal?.removeEventListener('abort', onAbort);
       resolve(outcome);
     };
@@ -83,6 +98,7 @@ export function streamOverSocket(lease: SocketLease, request: ResponseCreate, ha
       onFrame(data) {
         if (settled) return;
         frames += 1;
+        watchSilence();
         const decoded = decodeFrame(data, options.maxFrameBytes);
         if (!decoded.ok) return settle({ kind: 'protocol', message: decoded.message });
         handlers.onEvent(decoded.event);
@@ -93,6 +109,7 @@ export function streamOverSocket(lease: SocketLease, request: ResponseCreate, ha
         settle({ kind: 'dropped', code, reason, silent: frames === 0 });
       },
     });
+    watchSilence();
     try {
       lease.send(JSON.stringify(request));
     } catch (error) {

@@ -91,6 +91,19 @@ describe('socket pool', () => {
     expect(third).toBe(lease.socketId);
   });
 
+  it('withdraws a request whose socket is still connecting, and pools that socket once it opens', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const stop = new AbortController();
+    const connecting = pool.acquire(label('a'), undefined, stop.signal);
+    stop.abort(new Error('stopped'));
+    await expect(connecting).rejects.toThrow('stopped');
+    opened[0]!.handlers.onOpen();
+    expect(pool.snapshot()).toMatchObject([{ id: 1, state: 'open', busyWith: null }]);
+    await expect(pool.acquire(label('b'))).resolves.toMatchObject({ socketId: 1 });
+  });
+
   it('rejects with the close code when a socket closes before opening, then frees the slot', async () => {
     const clock = createManualClock();
     const { opened, openSocket } = controllableSockets();

@@ -94,6 +94,8 @@ interface PooledSocket {
 interface Waiter {
   label: LeaseLabel;
   prefer: number | undefined;
+  /** The caller gave up (its signal aborted): a socket opened for it goes back to the pool. */
+  withdrawn: boolean;
   resolve(lease: SocketLease): void;
   reject(error: Error): void;
 }
@@ -209,7 +211,11 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
         if (socket.state !== 'connecting') return;
         socket.state = 'open';
         socket.openedAt = clock.now();
-        waiter.resolve(lease(socket, waiter.label));
+        if (!waiter.withdrawn) return waiter.resolve(lease(socket, waiter.label));
+        socket.busyWith = null;
+        startIdleTimer(socket);
+        dispatch();
+        changed();
       },
       onMessage(data) {
         if (socket.state !== 'open') return;
@@ -258,25 +264,34 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
     acquire(label, prefer, signal) {
       return new Promise<SocketLease>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        const waiter: Waiter = { label, prefer, resolve, reject };
+        const onAbort = () => {
+          waiter.withdrawn = true;
+          const index = queue.indexOf(waiter);
+          if (index !== -1) {
+            queue.splice(index, 1);
+            changed();
+          }
+          reject(signal!.reason);
+        };
+        const waiter: Waiter = {
+          label,
+          prefer,
+          withdrawn: false,
+          resolve(granted) {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(granted);
+          },
+          reject(error) {
+            signal?.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        };
         const socket = queue.length === 0 ? idleSocket(prefer) : undefined;
-        if (socket) return resolve(lease(socket, label));
+        if (socket) return waiter.resolve(lease(socket, label));
+        signal?.addEventListener('abort', onAbort, { once: true });
         if (queue.length === 0 && live().length < options.maxSockets) return open(waiter);
         queue.push(waiter);
         changed();
-        // Only a queued request can be withdrawn; a socket being opened for it will be leased
-        // and released by the caller, which checks its own signal.
-        signal?.addEventListener(
-          'abort',
-          () => {
-            const index = queue.indexOf(waiter);
-            if (index === -1) return;
-            queue.splice(index, 1);
-            changed();
-            reject(signal.reason);
-          },
-          { once: true },
-        );
       });
     },
     close(socketId, reason) {
