@@ -337,6 +337,18 @@ describe('broker: races and limits (review findings)', () => {
     expect(await next((e) => e.kind === 'turn.ended')).toMatchObject({ status: 'stopped' });
   });
 
+  it('goes ahead without a prewarm that does not finish in time, and the abandoned prewarm touches nothing', async () => {
+    const { upstream, broker, runTurn } = setup();
+    upstream.respondWith((request) => (request.generate === false ? 'hold' : responseEvents({ text: 'answered anyway', turnState: 'v-turn' })));
+    await broker.handle({ method: 'openThread', params: { tabId: 't', threadId: 'th1' } });
+    const ended = await runTurn('th1', 'turn1', 'hi');
+    expect(ended.status).toBe('completed');
+    expect(upstream.sockets[0]!.open).toBe(false); // the prewarm's socket was dropped with it
+    const turnRequest = wsBodies(upstream).find((b) => b.generate !== false)!;
+    expect(turnRequest.previous_response_id).toBeUndefined();
+    expect(sentState(turnRequest)).toBeUndefined();
+  });
+
   it('fails a turn whose value is too long to send, without wedging its socket', async () => {
     const { upstream, runTurn } = setup({ limits: { maxSockets: 1 } });
     upstream.respondWith((request) =>

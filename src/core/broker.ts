@@ -93,6 +93,8 @@ interface ThreadState {
   /** A value the thread's prewarm returned: it seeds the next turn's cell (§4.7). */
   seed: string | undefined;
   prewarm: Promise<void> | null;
+  /** Aborts the running prewarm: a turn that stops waiting for it owns the thread from then on. */
+  abandonPrewarm: AbortController | null;
   prewarmed: boolean;
   running: RunningTurn | null;
   seq: number;
@@ -216,6 +218,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       windowGeneration: 0,
       seed: undefined,
       prewarm: null,
+      abandonPrewarm: null,
       prewarmed: false,
       running: null,
       seq: 0,
@@ -297,9 +300,11 @@ export function createBroker(deps: BrokerDeps): Broker {
   function prewarm(thread: ThreadState): boolean {
     if (transport !== 'ws' || thread.prewarm || thread.prewarmed || thread.running) return false;
     thread.prewarmed = true;
+    const abandon = new AbortController();
+    thread.abandonPrewarm = abandon;
     thread.prewarm = (async () => {
       await thread.ready;
-      const lease = await acquireSocket({ threadId: thread.id, turnId: '', kind: 'prewarm' }, thread.chain?.socketId).catch(() => null);
+      const lease = await acquireSocket({ threadId: thread.id, turnId: '', kind: 'prewarm' }, thread.chain?.socketId, abandon.signal).catch(() => null);
       if (!lease) return;
       const chain = canChain(thread.chain, { id: lease.socketId, lastResponseId: lease.lastResponseId }) ? thread.chain : null;
       const request = buildResponseCreate({
@@ -311,24 +316,28 @@ export function createBroker(deps: BrokerDeps): Broker {
         generate: false,
       });
       const historyLength = thread.history.length;
+      let seed: string | undefined;
       const outcome = await streamOverSocket(
         lease,
         request,
         {
           onEvent(event) {
-            const value = turnStateFromEvent(event);
-            if (value !== undefined && thread.seed === undefined) thread.seed = value;
+            seed ??= turnStateFromEvent(event);
           },
         },
-        { maxFrameBytes: limits.maxFrameBytes },
+        { maxFrameBytes: limits.maxFrameBytes, signal: abandon.signal, inactivity: { clock: deps.clock, ms: limits.responseSilenceMs } },
       );
       settleLease(lease, outcome);
+      // An abandoned prewarm (its turn stopped waiting) must not touch a turn already under way.
+      if (abandon.signal.aborted) return;
+      if (seed !== undefined) thread.seed ??= seed;
       if (outcome.kind === 'completed') thread.chain = { socketId: lease.socketId, responseId: outcome.response.id, historyLength };
       if (outcome.kind === 'dropped' && isUpgradeRefusal(outcome.code)) noteRefusal(outcome.code, outcome.reason);
     })()
       .catch((error) => log(`prewarm of ${thread.id} failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         thread.prewarm = null;
+        thread.abandonPrewarm = null;
       });
     return true;
   }
@@ -372,7 +381,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     let status: Exclude<TurnStatus, 'running'> = 'completed';
     let error: string | undefined;
     try {
-      if (thread.prewarm) await waitForPrewarm(thread.prewarm, turn.abort.signal); // §4.7
+      if (thread.prewarm) await waitForPrewarm(thread, turn.abort.signal); // §4.7
       if (thread.seed !== undefined) {
         const accepted = turn.cell.offer(thread.seed);
         emit(thread, { kind: 'turn.metadata', threadId: thread.id, turnId: turn.turnId, value: thread.seed, accepted });
@@ -405,16 +414,19 @@ export function createBroker(deps: BrokerDeps): Broker {
    * the wait, and a prewarm that has not finished after PREWARM_WAIT_MS is left to finish on its
    * own while the turn goes ahead without its chain.
    */
-  async function waitForPrewarm(prewarmDone: Promise<void>, signal: AbortSignal): Promise<void> {
+  async function waitForPrewarm(thread: ThreadState, signal: AbortSignal): Promise<void> {
     const timeout = new AbortController();
     const timer = deps.clock.setTimeout(() => timeout.abort(), PREWARM_WAIT_MS);
-    const gaveUp = new Promise<void>((resolve, reject) => {
-      timeout.signal.addEventListener('abort', () => resolve(), { once: true });
+    const gaveUp = new Promise<'gave up'>((resolve, reject) => {
+      timeout.signal.addEventListener('abort', () => resolve('gave up'), { once: true });
       if (signal.aborted) reject(signal.reason);
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });
     });
     try {
-      await Promise.race([prewarmDone, gaveUp]);
+      if ((await Promise.race([thread.prewarm, gaveUp])) === 'gave up') thread.abandonPrewarm?.abort();
+    } catch (error) {
+      thread.abandonPrewarm?.abort();
+      throw error;
     } finally {
       deps.clock.clearTimeout(timer);
     }
