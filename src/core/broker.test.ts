@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createBroker, type BrokerLimits } from './broker.ts';
 import type { BrokerEvent, BrokerEventBatch, ThreadEvent } from './brokerMessages.ts';
 import { createFakeUpstream, errorEvent, instantClock, responseEvents, type FakeUpstream } from './testing/fakes.ts';
+import { createMemorySettingsStore } from './settings.ts';
 import { createMemoryThreadStore } from './threadStore.ts';
 import { TOOL_DEFINITIONS } from './tools.ts';
 import type { ResponseCreate } from './wire.ts';
@@ -490,5 +491,35 @@ describe('broker: live resume and recovery', () => {
     const [turn] = await store.listTurns('th1');
     expect(turn).toMatchObject({ status: 'interrupted', progress: { streaming: [{ text: 'half' }] } });
     expect(turn!.error).toMatch(/closed while this turn ran/);
+  });
+});
+
+describe('broker: user settings', () => {
+  it('applies saved settings at start and again when asked, over the configured limits', async () => {
+    const upstream = createFakeUpstream();
+    const settingsStore = createMemorySettingsStore({ maxSockets: 1 });
+    const broker = createBroker({
+      openSocket: upstream.openSocket,
+      fetch: upstream.fetch,
+      httpUrl: 'http://relay/v1/responses',
+      publish: () => undefined,
+      store: createMemoryThreadStore(),
+      workspaceFor: async () => createMemoryWorkspace('w', {}),
+      settings: { model: 'm', tools: [] },
+      limits: { maxSockets: 4 },
+      settingsStore,
+      clock: instantClock,
+      brokerId: 'b',
+      appVersion: 'test',
+    });
+    upstream.respondWith(() => 'hold');
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'A', turnId: 'a1', text: 'one' } });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'B', turnId: 'b1', text: 'two' } });
+    await expect.poll(() => broker.inspect().queued).toBe(1);
+    expect(upstream.sockets).toHaveLength(1);
+    await settingsStore.putSettings({ maxSockets: 2 });
+    expect(await broker.handle({ method: 'applySettings', params: {} })).toEqual({ maxSockets: 2, socketIdleMs: 300_000 });
+    await expect.poll(() => upstream.sockets.length).toBe(2);
+    expect(broker.inspect().queued).toBe(0);
   });
 });

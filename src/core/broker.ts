@@ -8,6 +8,7 @@ import { createEventBatcher } from './eventBatcher.ts';
 import { buildHttpRequest, buildResponseCreate, canChain, type ModelSettings, type ThreadChain } from './requestBuilder.ts';
 import { streamOverHttp, streamOverSocket, type AnyServerEvent, type FetchLike, type ResponseOutcome } from './responseStream.ts';
 import { ConnectError, createSocketPool, type LeaseLabel, type OpenSocket, type SocketLease } from './socketPool.ts';
+import type { SettingsStore, UserSettings } from './settings.ts';
 import type { ThreadStore, TurnRecord } from './threadStore.ts';
 import { createTurnOutput, type TurnOutput } from './turnOutput.ts';
 import { runToolCall } from './tools.ts';
@@ -61,6 +62,8 @@ export interface BrokerDeps {
   limits?: Partial<BrokerLimits>;
   brokerId: string;
   appVersion: string;
+  /** The user's saved settings; they win over `limits` for what they cover. */
+  settingsStore?: SettingsStore;
   log?(message: string): void;
 }
 
@@ -131,8 +134,6 @@ export function createBroker(deps: BrokerDeps): Broker {
   let unreachable: string | null = null;
   let stateDirty = true;
   const waker = createWaker();
-  /** Turns a previous broker left 'running' are orphans: mark them interrupted before any work. */
-  const recovered = recoverInterruptedTurns();
   let lastConnection = '';
 
   const batcher = createEventBatcher({
@@ -175,6 +176,10 @@ export function createBroker(deps: BrokerDeps): Broker {
       }
     },
   });
+
+  /** Before any work: turns a previous broker left 'running' are orphans (interrupted), and the
+   *  user's saved settings apply. */
+  const recovered = Promise.all([recoverInterruptedTurns(), applySettings()]);
 
   /** A response made it through: whatever made the server unreachable is over. */
   function reachable() {
@@ -705,6 +710,19 @@ export function createBroker(deps: BrokerDeps): Broker {
     };
   }
 
+  /** Saved settings over the configured limits; applied to the pool live. */
+  async function applySettings(): Promise<UserSettings> {
+    let saved: Partial<UserSettings> = {};
+    try {
+      saved = (await deps.settingsStore?.getSettings()) ?? {};
+    } catch (error) {
+      log(`could not read settings: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const inForce: UserSettings = { maxSockets: saved.maxSockets ?? limits.maxSockets, socketIdleMs: saved.socketIdleMs ?? limits.socketIdleMs };
+    pool.configure({ maxSockets: inForce.maxSockets, idleTimeoutMs: inForce.socketIdleMs });
+    return inForce;
+  }
+
   async function recoverInterruptedTurns(): Promise<void> {
     try {
       for (const turn of await deps.store.listRunningTurns()) {
@@ -731,6 +749,8 @@ export function createBroker(deps: BrokerDeps): Broker {
         case 'nudge':
           waker.wake();
           return {} as R;
+        case 'applySettings':
+          return (await applySettings()) as R;
         case 'forgetThread': {
           const thread = threads.get(request.params.threadId);
           if (thread?.running) {

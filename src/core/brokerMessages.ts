@@ -36,6 +36,8 @@ export type BrokerRequest =
   /** The thread was deleted: stop its turn if one runs and drop what the broker holds of it
    *  (history, chain), so a thread later created or imported with the same id starts clean. */
   | { method: 'forgetThread'; params: { threadId: string } }
+  /** The user saved settings (src/core/settings.ts): re-read them and apply them now. */
+  | { method: 'applySettings'; params: Record<string, never> }
   /** The network may be back (`online`, a tab became visible): retry waiting connections now. */
   | { method: 'nudge'; params: Record<string, never> }
   | { method: 'bye'; params: { tabId: string } };
@@ -51,6 +53,8 @@ export interface BrokerResults {
   inspect: InspectorState;
   nudge: Record<string, never>;
   forgetThread: Record<string, never>;
+  /** The settings now in force (saved values over the relay's and built-in defaults). */
+  applySettings: { maxSockets: number; socketIdleMs: number };
   bye: Record<string, never>;
 }
 

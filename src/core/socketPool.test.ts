@@ -182,6 +182,31 @@ describe('socket pool: idle sockets', () => {
   });
 });
 
+describe('socket pool: live settings', () => {
+  it('serves queued work at once when the cap rises, and shrinks to a lower cap as sockets free up', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const a = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const leaseA = await a;
+    let leaseB: Awaited<ReturnType<typeof pool.acquire>> | undefined;
+    void pool.acquire(label('b')).then((l) => (leaseB = l));
+    expect(pool.queued).toBe(1);
+    pool.configure({ maxSockets: 2 });
+    expect(opened).toHaveLength(2);
+    opened[1]!.handlers.onOpen();
+    await flushMicrotasks();
+    expect(leaseB?.socketId).toBe(2);
+    pool.configure({ maxSockets: 1 });
+    leaseA.release(); // over the new cap: closed rather than kept
+    expect(opened[0]!.closed).toBe(true);
+    leaseB!.release();
+    expect(opened[1]!.closed).toBe(false);
+    expect(pool.snapshot()).toHaveLength(1);
+  });
+});
+
 describe('backoff', () => {
   it('grows exponentially with full jitter and a cap', () => {
     expect(backoffDelay(0, () => 1)).toBe(250);

@@ -73,6 +73,9 @@ export interface SocketPool {
   /** Closes one socket whatever its state (e.g. after `websocket_connection_limit_reached`). */
   close(socketId: number, reason: string): void;
   snapshot(): SocketInfo[];
+  /** Changes the cap and the idle timeout live: a higher cap serves queued work at once; a lower
+   *  one closes idle sockets over it now and busy ones as they finish. */
+  configure(settings: { maxSockets?: number; idleTimeoutMs?: number }): void;
   readonly handshakes: number;
   readonly queued: number;
   closeAll(): void;
@@ -100,7 +103,8 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-export function createSocketPool(options: SocketPoolOptions): SocketPool {
+export function createSocketPool(initial: SocketPoolOptions): SocketPool {
+  const options = { ...initial };
   const { clock } = options;
   const sockets = new Map<number, PooledSocket>();
   const queue: Waiter[] = [];
@@ -148,6 +152,7 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
       release() {
         if (!finish()) return;
         if (socket.state === 'open' && tooOld(socket)) closeSocket(socket, 'rotated before the connection time limit');
+        else if (socket.state === 'open' && live().length > options.maxSockets) closeSocket(socket, 'pool size lowered');
         else if (socket.state === 'open') startIdleTimer(socket);
         dispatch();
         changed();
@@ -300,6 +305,16 @@ export function createSocketPool(options: SocketPoolOptions): SocketPool {
       const listener = socket.listener;
       closeSocket(socket, reason);
       listener?.onClose(4999, reason);
+    },
+    configure(settings) {
+      if (settings.idleTimeoutMs !== undefined) options.idleTimeoutMs = settings.idleTimeoutMs;
+      if (settings.maxSockets !== undefined) {
+        options.maxSockets = settings.maxSockets;
+        const idle = [...sockets.values()].filter((s) => s.state === 'open' && !s.busyWith);
+        for (const socket of idle) if (live().length > options.maxSockets) closeSocket(socket, 'pool size lowered');
+      }
+      dispatch();
+      changed();
     },
     snapshot() {
       return [...sockets.values()].map((s) => ({
