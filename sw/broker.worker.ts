@@ -72,13 +72,16 @@ const workspaceFor = () => (workspace ??= openDefaultWorkspace(self.navigator.st
 const channel = new BroadcastChannel(eventChannelName(APP_VERSION));
 const brokerId = crypto.randomUUID();
 
+const store = openIdbThreadStore();
+
 const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
   createBroker({
     openSocket,
     fetch: (url, init) => fetch(url, init),
     httpUrl: `${origin}/v1/responses`,
     publish: (batch) => channel.postMessage(batch),
-    store: openIdbThreadStore(),
+    store,
+    settingsStore: store,
     workspaceFor,
     settings,
     limits,
