@@ -3,6 +3,7 @@ import type { LiveSnapshot } from '../core/liveTurns.ts';
 import { hasRunningTurn } from '../core/liveTurns.ts';
 import { MenuButton } from './MenuButton.tsx';
 import { useThreadList } from './queries.ts';
+import { SettingsButton } from './SettingsDialog.tsx';
 import { ThreadList } from './ThreadList.tsx';
 import { useLive } from './useLive.ts';
 
@@ -59,6 +60,7 @@ export function Sidebar({ activeId, onNewThread, onExportAll, onImport }: Sideba
         </button>
         {/* Reachable by its label for assistive tech and tests; the button above is the visible control. */}
         <input ref={fileInput} className="visually-hidden" type="file" accept="application/json,.json" aria-label="Import threads" tabIndex={-1} onChange={onFile} />
+        <SettingsButton />
       </div>
     </div>
   );

@@ -3,7 +3,8 @@ import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { createMemoryThreadStore, type ThreadRecord, type ThreadStore, type TurnRecord } from '../core/threadStore.ts';
 import { userMessage, type Item } from '../core/wire.ts';
-import { DB_VERSION, openIdbThreadStore } from './idbThreadStore.ts';
+import { createMemorySettingsStore, SETTINGS_LIMITS, type SettingsStore } from '../core/settings.ts';
+import { DB_VERSION, openIdbThreadStore, SETTINGS_KEY } from './idbThreadStore.ts';
 import type { ThreadArchive } from './threadArchive.ts';
 
 let dbCounter = 0;
@@ -133,8 +134,8 @@ describe('openIdbThreadStore', () => {
     store.close();
     const db = await openDB(name);
     expect(db.version).toBe(DB_VERSION);
-    expect(DB_VERSION).toBe(2);
-    expect([...db.objectStoreNames].sort()).toEqual(['items', 'threads', 'turns']);
+    expect(DB_VERSION).toBe(3);
+    expect([...db.objectStoreNames].sort()).toEqual(['items', 'settings', 'threads', 'turns']);
     const tx = db.transaction(['threads', 'turns', 'items']);
     expect(tx.objectStore('threads').keyPath).toBe('id');
     expect(tx.objectStore('turns').keyPath).toBe('id');
@@ -142,6 +143,7 @@ describe('openIdbThreadStore', () => {
     expect(tx.objectStore('turns').index('byStatus').keyPath).toBe('status');
     expect(tx.objectStore('items').keyPath).toEqual(['threadId', 'index']);
     expect(tx.objectStore('items').index('byThread').keyPath).toBe('threadId');
+    expect(db.transaction('settings').objectStore('settings').keyPath).toBeNull();
     db.close();
   });
 
@@ -196,6 +198,123 @@ describe('openIdbThreadStore', () => {
     expect((await store.listRunningTurns()).map((t) => t.id)).toEqual(['orphan']);
     expect((await store.readThread('old')).items.map((r) => r.item)).toEqual([say('kept')]);
     store.close();
+  });
+});
+
+/** A version-2 database as the previous release left it. */
+async function createV2(name: string) {
+  return openDB(name, 2, {
+    upgrade(db) {
+      db.createObjectStore('threads', { keyPath: 'id' });
+      const turns = db.createObjectStore('turns', { keyPath: 'id' });
+      turns.createIndex('byThread', 'threadId');
+      turns.createIndex('byStatus', 'status');
+      const items = db.createObjectStore('items', { keyPath: ['threadId', 'index'] });
+      items.createIndex('byThread', 'threadId');
+    },
+  });
+}
+
+describe('migration 2 → 3 (settings)', () => {
+  it('upgrades a version-2 database with threads to version 3, keeping its data', async () => {
+    const name = freshDbName();
+    const v2 = await createV2(name);
+    await v2.put('threads', thread('old', 1));
+    await v2.put('turns', turn('t-old', 'old', 1, { status: 'completed' }));
+    await v2.put('turns', turn('still-running', 'old', 2));
+    await v2.put('items', { threadId: 'old', turnId: 't-old', index: 0, item: say('kept') });
+    v2.close();
+    const store = openIdbThreadStore(name);
+    expect(await store.getSettings()).toEqual({});
+    expect(await store.listThreads()).toEqual([thread('old', 1)]);
+    expect((await store.listRunningTurns()).map((t) => t.id)).toEqual(['still-running']);
+    const snapshot = await store.readThread('old');
+    expect(snapshot.turns.map((t) => t.id)).toEqual(['t-old', 'still-running']);
+    expect(snapshot.items.map((r) => r.item)).toEqual([say('kept')]);
+    await store.putSettings({ maxSockets: 2 });
+    expect(await store.getSettings()).toEqual({ maxSockets: 2 });
+    store.close();
+    const db = await openDB(name);
+    expect(db.version).toBe(3);
+    expect([...db.objectStoreNames].sort()).toEqual(['items', 'settings', 'threads', 'turns']);
+    db.close();
+  });
+});
+
+// The same settings contract against the in-memory reference store and the IndexedDB one.
+const settingsImplementations: [string, () => SettingsStore][] = [
+  ['memory', () => createMemorySettingsStore()],
+  ['idb', () => openIdbThreadStore(freshDbName())],
+];
+
+describe.each(settingsImplementations)('SettingsStore contract (%s)', (_name, create) => {
+  it('starts empty, then merges what is saved key by key', async () => {
+    const store = create();
+    expect(await store.getSettings()).toEqual({});
+    await store.putSettings({ maxSockets: 3 });
+    await store.putSettings({ socketIdleMs: 120_000 });
+    expect(await store.getSettings()).toEqual({ maxSockets: 3, socketIdleMs: 120_000 });
+    await store.putSettings({ maxSockets: 1 });
+    expect(await store.getSettings()).toEqual({ maxSockets: 1, socketIdleMs: 120_000 });
+  });
+
+  it('drops invalid values on write, keeping the value saved before', async () => {
+    const store = create();
+    await store.putSettings({ maxSockets: 4, socketIdleMs: 60_000 });
+    await store.putSettings({ maxSockets: SETTINGS_LIMITS.maxSockets.max + 1, socketIdleMs: 1.5 });
+    await store.putSettings({ maxSockets: 0 });
+    await store.putSettings({ bogus: 1 } as never);
+    expect(await store.getSettings()).toEqual({ maxSockets: 4, socketIdleMs: 60_000 });
+  });
+
+  it('returns copies: mutating a result does not change the store', async () => {
+    const store = create();
+    await store.putSettings({ maxSockets: 2 });
+    const got = await store.getSettings();
+    got.maxSockets = 9;
+    expect(await store.getSettings()).toEqual({ maxSockets: 2 });
+  });
+});
+
+describe('idb settings record', () => {
+  it('sanitizes garbage in the saved record away on read and on the next write', async () => {
+    const name = freshDbName();
+    const store = openIdbThreadStore(name);
+    await store.listThreads(); // creates the schema
+    const raw = await openDB(name);
+    await raw.put('settings', { maxSockets: '4', socketIdleMs: 30_000, extra: { deep: true } }, SETTINGS_KEY);
+    expect(await store.getSettings()).toEqual({ socketIdleMs: 30_000 });
+    await raw.put('settings', 'not an object', SETTINGS_KEY);
+    expect(await store.getSettings()).toEqual({});
+    await raw.put('settings', { maxSockets: 99, socketIdleMs: -5, extra: 1 }, SETTINGS_KEY);
+    expect(await store.getSettings()).toEqual({});
+    // A write rewrites the record with known, valid keys only.
+    await raw.put('settings', { maxSockets: 2.5, socketIdleMs: 45_000, extra: 'junk' }, SETTINGS_KEY);
+    await store.putSettings({ maxSockets: 5 });
+    expect(await raw.get('settings', SETTINGS_KEY)).toEqual({ maxSockets: 5, socketIdleMs: 45_000 });
+    raw.close();
+    store.close();
+  });
+
+  it('is shared between two connections (a tab saves, the broker reads)', async () => {
+    const name = freshDbName();
+    const tab = openIdbThreadStore(name);
+    const broker = openIdbThreadStore(name);
+    expect(await broker.getSettings()).toEqual({});
+    await tab.putSettings({ maxSockets: 1 });
+    expect(await broker.getSettings()).toEqual({ maxSockets: 1 });
+    tab.close();
+    broker.close();
+  });
+
+  it('keeps both keys when two connections save different keys at once', async () => {
+    const name = freshDbName();
+    const a = openIdbThreadStore(name);
+    const b = openIdbThreadStore(name);
+    await Promise.all([a.putSettings({ maxSockets: 2 }), b.putSettings({ socketIdleMs: 20_000 })]);
+    expect(await a.getSettings()).toEqual({ maxSockets: 2, socketIdleMs: 20_000 });
+    a.close();
+    b.close();
   });
 });
 

@@ -2,6 +2,7 @@
 // threads) and by the broker worker (writing turns and items), so it must not touch the DOM:
 // only `indexedDB`, which exists in windows and workers alike.
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { sanitizeSettings, type SettingsStore, type UserSettings } from '../core/settings.ts';
 import type { ItemRecord, ThreadRecord, ThreadStore, TurnRecord } from '../core/threadStore.ts';
 import type { Item } from '../core/wire.ts';
 import { planImport, type ImportPlan, type ThreadArchive } from './threadArchive.ts';
@@ -12,7 +13,13 @@ interface SwitchboardDB extends DBSchema {
   threads: { key: string; value: ThreadRecord };
   turns: { key: string; value: TurnRecord; indexes: { byThread: string; byStatus: string } };
   items: { key: [string, number]; value: ItemRecord; indexes: { byThread: string } };
+  /** One record, under SETTINGS_KEY: what the user saved (src/core/settings.ts). Read back
+   *  through sanitizeSettings, since anything may have been written there. */
+  settings: { key: string; value: Partial<UserSettings> };
 }
+
+/** The key of the one record in the `settings` store. */
+export const SETTINGS_KEY = 'user';
 
 type Db = IDBPDatabase<SwitchboardDB>;
 type UpgradeTx = IDBPTransaction<SwitchboardDB, StoreNames<SwitchboardDB>[], 'versionchange'>;
@@ -35,6 +42,10 @@ const MIGRATIONS: readonly ((db: Db, tx: UpgradeTx) => void)[] = [
   (_db, tx) => {
     tx.objectStore('turns').createIndex('byStatus', 'status');
   },
+  // 2 → 3: the user's settings (one record, out-of-line key SETTINGS_KEY).
+  (db) => {
+    db.createObjectStore('settings');
+  },
 ];
 
 export const DB_VERSION = MIGRATIONS.length;
@@ -49,7 +60,9 @@ export interface ThreadSnapshot {
   items: ItemRecord[];
 }
 
-export interface IdbThreadStore extends ThreadStore {
+/** Threads and settings over one connection: the tabs and the broker worker both use it (the
+ *  worker passes it as the broker's `settingsStore`). */
+export interface IdbThreadStore extends ThreadStore, SettingsStore {
   readThread(id: string): Promise<ThreadSnapshot>;
   /** Writes a validated archive's threads in one transaction: all of them or, on any error,
    *  none. Ids already taken in this database are replaced with `newId()`. */
@@ -165,6 +178,16 @@ export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadS
         tx.done,
       ]);
       return { thread, turns: turns.sort(byStartedAsc), items };
+    },
+    async getSettings() {
+      return sanitizeSettings(await (await db()).get('settings', SETTINGS_KEY));
+    },
+    async putSettings(settings) {
+      // Read and write in one transaction, so two tabs saving different keys both keep theirs.
+      const tx = (await db()).transaction('settings', 'readwrite');
+      const store = tx.objectStore('settings');
+      const merged = { ...sanitizeSettings(await store.get(SETTINGS_KEY)), ...sanitizeSettings(settings) };
+      await Promise.all([store.put(merged, SETTINGS_KEY), tx.done]);
     },
     close() {
       void dbPromise?.then((d) => d.close());
