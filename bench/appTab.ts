@@ -2,8 +2,9 @@
 // (page/probe.ts), from the Node side.
 import type { BenchBrowser } from './browser.ts';
 import { installProbe, type CaptureResult, type CaptureSpec } from './page/probe.ts';
-import { uiComposerReady, uiIdle, uiNewThread, uiSend, type SendResult } from './page/ui.ts';
+import { uiComposerReady, uiIdle, uiNewThread, uiSend, uiShowThread, type SendResult } from './page/ui.ts';
 import { openTab, type Tab } from './tab.ts';
+import { DEFAULT_DB_NAME } from '../src/storage/idbThreadStore.ts';
 
 export interface AppTab {
   readonly tab: Tab;
@@ -15,27 +16,37 @@ export interface AppTab {
   /** Resolves once the open thread has no running turn. */
   idle(): Promise<void>;
   startCapture(spec: CaptureSpec): Promise<void>;
-  collect(timeoutMs: number, settleMs: number, untilIdle?: boolean): Promise<CaptureResult>;
+  collect(timeoutMs: number, settleMs: number, until?: { idle?: boolean; ended?: boolean }): Promise<CaptureResult>;
+  /** Shows another thread, as a click on it in the thread list does. */
+  show(threadId: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function openAppTab(browser: BenchBrowser, relayUrl: string, path = '/'): Promise<AppTab> {
   const tab = await openTab(browser);
+  await tab.addInitScript(installProbe);
   const app: AppTab = {
     tab,
     async open(target) {
       await tab.goto(`${relayUrl}${target}`);
       await tab.run(uiComposerReady);
-      await tab.run(installProbe);
+      const listening = await tab.run(() => window.__benchProbe?.channelName != null);
+      if (!listening) throw new Error('the page has no <meta name="switchboard-version">: rebuild the app (npm run build)');
     },
-    newThread: () => tab.run(uiNewThread),
+    newThread: () => tab.run(uiNewThread, DEFAULT_DB_NAME),
     send: (text, wait) => tab.run(uiSend, { text, wait }),
     idle: () => tab.run(uiIdle),
     async startCapture(spec) {
       await tab.run((s: CaptureSpec) => window.__benchProbe!.start(s), spec);
     },
-    collect: (timeoutMs, settleMs, untilIdle = false) =>
-      tab.run((o: { timeoutMs: number; settleMs: number; untilIdle: boolean }) => window.__benchProbe!.collect(o), { timeoutMs, settleMs, untilIdle }),
+    collect: (timeoutMs, settleMs, until = {}) =>
+      tab.run((o: { timeoutMs: number; settleMs: number; untilIdle: boolean; untilEnded: boolean }) => window.__benchProbe!.collect(o), {
+        timeoutMs,
+        settleMs,
+        untilIdle: until.idle ?? false,
+        untilEnded: until.ended ?? false,
+      }),
+    show: (threadId) => tab.run(uiShowThread, threadId),
     close: () => tab.close(),
   };
   await app.open(path);

@@ -20,6 +20,9 @@ export async function startRelay(): Promise<RelayProcess> {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SWITCHBOARD_TEST_HOOKS: '1', OPENAI_BASE_URL: '', OPENAI_API_KEY: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Never outlive the benchmark, even when it is interrupted (run.ts exits on SIGINT/SIGTERM).
+  const killChild = () => child.kill();
+  process.once('exit', killChild);
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`relay did not start:\n${output}`)), START_TIMEOUT_MS);
@@ -42,6 +45,7 @@ export async function startRelay(): Promise<RelayProcess> {
     url,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.off('exit', killChild);
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');

@@ -2,7 +2,7 @@
 // table README links), each with the machine, the versions and the date.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, totalmem, release, type as osType } from 'node:os';
+import { cpus, freemem, loadavg, totalmem, release, type as osType } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { MetricReport, Row } from './context.ts';
 
@@ -11,11 +11,14 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 export interface Environment {
   date: string;
   machine: { os: string; cpu: string; cores: number; memoryGiB: number; freeMemoryGiB: number };
+  /** Other work on the machine skews every number: the 1-minute load average before the run
+   *  started, and the share of the machine's CPU that other processes used during the run. */
+  load: { atStart: number; otherWorkCpuShare?: number | null };
   versions: { switchboard: string; commit: string; node: string; chromium: string; playwright: string };
   durationSeconds?: number;
 }
 
-export function describeEnvironment(chromium: string): Environment {
+export function describeEnvironment(chromium: string, loadAtStart: number): Environment {
   const cpuList = cpus();
   const pkg = JSON.parse(readFileSync(`${REPO}/package.json`, 'utf8')) as { version: string };
   const playwright = JSON.parse(readFileSync(`${REPO}/node_modules/@playwright/test/package.json`, 'utf8')) as { version: string };
@@ -28,8 +31,18 @@ export function describeEnvironment(chromium: string): Environment {
       memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
       freeMemoryGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
     },
+    load: { atStart: loadAtStart },
     versions: { switchboard: pkg.version, commit: gitCommit(), node: process.version, chromium, playwright: playwright.version },
   };
+}
+
+/** Other processes used more than a tenth of the machine, or it was loaded before the start. */
+export function busy(env: Environment): boolean {
+  return (env.load.otherWorkCpuShare ?? 0) > 0.1 || env.load.atStart > env.machine.cores * 0.5;
+}
+
+export function currentLoad(): number {
+  return Math.round(loadavg()[0]! * 100) / 100;
 }
 
 /** Read-only: the commit the run measured, marked when the working tree had local changes. */
@@ -70,6 +83,9 @@ function markdown(env: Environment, reports: readonly MetricReport[]): string {
       'Each comparison ran both sides in the same run, alternating; absolute times are context, the comparisons are the result.',
     '',
     `- Machine: ${env.machine.cpu}, ${env.machine.cores} cores, ${env.machine.memoryGiB} GiB RAM, ${env.machine.os}`,
+    `- Other work on the machine: load average ${env.load.atStart} before the run; ` +
+      (env.load.otherWorkCpuShare == null ? 'its CPU share during the run is unknown (no /proc)' : `${Math.round(env.load.otherWorkCpuShare * 100)} % of the CPU during the run`) +
+      (busy(env) ? ' — **the machine was busy: these numbers are noisier and slower than on a quiet machine**' : ''),
     `- Versions: Switchboard ${env.versions.switchboard} (${env.versions.commit}), Node ${env.versions.node}, ${env.versions.chromium} (headless), Playwright ${env.versions.playwright}`,
     '- Setup: the relay (`server/main.ts`) with the embedded engine in its own process; real Chromium; tabs driven over a bare CDP session ' +
       'that never enables network tracing (bench/browser.ts), through the real UI (composer, Send) and the real SharedWorker broker.',

@@ -9,6 +9,9 @@ export interface Tab {
   /** Runs `fn(arg)` in the page and returns its (awaited, JSON-serialisable) result. */
   run<A, R>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
   run<R>(fn: () => R | Promise<R>): Promise<R>;
+  /** Runs `fn()` at the start of every document this tab loads from now on (before the page's
+   *  own scripts). */
+  addInitScript(fn: () => void): Promise<void>;
   /** Navigates and waits until the new document has loaded. */
   goto(url: string): Promise<void>;
   reload(): Promise<void>;
@@ -59,6 +62,10 @@ function createTab(browser: BenchBrowser, targetId: string, session: TargetSessi
   return {
     targetId,
     run: run as Tab['run'],
+    async addInitScript(fn) {
+      await session.send('Page.enable'); // scripts for new documents take effect only with Page on
+      await session.send('Page.addScriptToEvaluateOnNewDocument', { source: `(() => { ${PRELUDE} (${fn.toString()})(); })()` });
+    },
     async goto(url) {
       await markDocument();
       const reply = await session.send<{ errorText?: string }>('Page.navigate', { url });

@@ -9,7 +9,8 @@
 //     out on a socket that existed before the burst or on a new one.
 import { closeAll, openAppTabs } from '../appTab.ts';
 import { ms, type BenchContext, type MetricReport } from '../context.ts';
-import { median } from '../stats.ts';
+import { median, quantile } from '../stats.ts';
+import type { EngineLog } from '../../server/engine/testControl.ts';
 
 const TABS = 8;
 const SEQUENTIAL_TURNS = 100;
@@ -19,12 +20,18 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
   const tabs = await openAppTabs(ctx.browser, ctx.relayUrl, TABS);
   for (const tab of tabs) await tab.newThread();
   const afterOpen = await ctx.engine.log();
+  const sequential: { marker: string; clickedAt: number }[] = [];
   for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) {
     const marker = ctx.marker('sequential');
     await ctx.engine.script({ onlyFor: marker, text: 'ok' });
-    await tabs[turn % TABS]!.send(`turn ${turn} ${marker}`, true);
+    const { clickedAt } = await tabs[turn % TABS]!.send(`turn ${turn} ${marker}`, true);
+    sequential.push({ marker, clickedAt });
   }
   const afterSequential = await ctx.engine.log();
+  const sequentialWaits = sequential.flatMap(({ marker, clickedAt }) => {
+    const request = requestFor(afterSequential.frames, marker);
+    return request ? [request.at - clickedAt] : [];
+  });
   const sequentialHandshakes = afterSequential.handshakes - afterOpen.handshakes;
   const socketsBefore = new Set(afterSequential.frames.map((f) => f.socket));
 
@@ -38,7 +45,7 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
 
   const waits = { reused: [] as number[], fresh: [] as number[] };
   markers.forEach((marker, i) => {
-    const request = afterBurst.frames.find((f) => f.frame.type === 'response.create' && f.frame.generate !== false && JSON.stringify(f.frame.input).includes(marker));
+    const request = requestFor(afterBurst.frames, marker);
     if (!request) return;
     (socketsBefore.has(request.socket) ? waits.reused : waits.fresh).push(request.at - clicks[i]!.clickedAt);
   });
@@ -66,6 +73,14 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
         met: sequentialHandshakes === 0 && afterOpen.handshakes <= 1,
       },
       {
+        metric: 'Click on Send → request at the engine, sequential turns (context)',
+        value: `${ms(median(sequentialWaits), 1)} median`,
+        baseline: '',
+        comparison: `p90 ${ms(quantile(sequentialWaits, 0.9), 1)}, max ${ms(Math.max(...sequentialWaits), 1)}`,
+        target: '',
+        met: null,
+      },
+      {
         metric: `Handshakes when ${TABS} tabs start a turn at once`,
         value: String(burstHandshakes),
         baseline: `wait click → request: ${ms(median(waits.reused), 1)} on the open socket (${waits.reused.length} turns)`,
@@ -80,7 +95,13 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
       sequentialHandshakes,
       burstHandshakes,
       burstWaitsMs: waits,
+      sequentialClickToRequestMs: sequentialWaits.map((w) => Math.round(w * 10) / 10),
       socketsUsed: new Set(afterBurst.frames.map((f) => f.socket)).size,
     },
   };
+}
+
+/** The generating request whose input carries `marker` (the user's message). */
+function requestFor(frames: EngineLog['frames'], marker: string): EngineLog['frames'][number] | undefined {
+  return frames.find((f) => f.frame.type === 'response.create' && f.frame.generate !== false && JSON.stringify(f.frame.input).includes(marker));
 }

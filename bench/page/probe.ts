@@ -1,9 +1,11 @@
-// Runs in the page (see ../tab.ts: self-contained functions, JSON in and out).
+// Runs in the page (see ../tab.ts: self-contained functions, JSON in and out), installed at the
+// start of every document the tab loads (Tab.addInitScript).
 //
 // The measurement hook of a benchmark tab. It observes, it does not take part: for the broker
 // path it opens its OWN BroadcastChannel on the broker's event channel (the name comes from the
 // build's <meta name="switchboard-version">), so the app's listener, store and rendering run
-// unchanged; for the direct baseline it opens a WebSocket to the relay from the page and renders
+// unchanged. It opens it before the app's scripts run, so it hears each batch before the app
+// handles it: the receipt time is the channel's, not the app's; for the direct baseline it opens a WebSocket to the relay from the page and renders
 // what arrives the cheapest reasonable way (see directRenderer). Both sides record the same
 // things: when each text delta arrived (wall clock, `performance.timeOrigin + performance.now()`,
 // which Chromium coarsens to 0.1 ms), the engine's send stamp when the delta carries one, long
@@ -17,6 +19,10 @@ export interface CaptureSpec {
   expected: number;
   /** Keep every delta's latency (needs stamped deltas); off for firehoses, to keep memory flat. */
   latencies: boolean;
+  /** Track the longest gap between animation frames. Only for tabs that render the stream: an
+   *  animation-frame loop makes an otherwise idle tab produce 60 frames a second, which on a
+   *  small machine slows every other tab down. */
+  watchFrames?: boolean;
   /** direct only: the relay's WebSocket URL and the user text the engine's plan waits for. */
   socketUrl?: string;
   userText?: string;
@@ -36,19 +42,21 @@ export interface CaptureResult {
   longTasksDuring: number[];
   /** Long tasks after the last delta until the capture was collected (final render, persistence). */
   longTasksAfter: number[];
-  /** Longest interval between two animation frames while the stream ran (ms). */
+  /** Longest interval between two animation frames while the stream ran (ms; 0 unless `watchFrames`). */
   maxFrameGapMs: number;
   timedOut: boolean;
 }
 
 export interface BenchProbe {
-  channelName: string;
+  /** The broker channel's name, once the page's <meta> was parsed; null before. */
+  channelName: string | null;
   start(spec: CaptureSpec): void;
   /** Resolves when the capture has all its deltas (or after `timeoutMs`); then, with
    *  `untilIdle`, waits for the transcript to stop being busy (the turn ended and was re-read),
    *  and `settleMs` more, so that work triggered by the end of the stream (the final markdown
-   *  render, re-reading the thread) shows up in `longTasksAfter`. */
-  collect(options: { timeoutMs: number; settleMs: number; untilIdle?: boolean }): Promise<CaptureResult>;
+   *  render, re-reading the thread) shows up in `longTasksAfter`. With `untilEnded` (broker
+   *  captures), waits for the broker's `turn.ended` of the thread, displayed or not. */
+  collect(options: { timeoutMs: number; settleMs: number; untilIdle?: boolean; untilEnded?: boolean }): Promise<CaptureResult>;
 }
 
 declare global {
@@ -57,13 +65,9 @@ declare global {
   }
 }
 
-/** Installs `window.__benchProbe` once per document; returns the broker channel's name. */
-export function installProbe(): string {
-  if (window.__benchProbe) return window.__benchProbe.channelName;
-  const version = document.querySelector('meta[name="switchboard-version"]')?.getAttribute('content');
-  if (!version) throw new Error('no <meta name="switchboard-version"> in the page: rebuild the app (npm run build)');
-  // Mirrors eventChannelName() in src/core/brokerMessages.ts (page code cannot import it).
-  const channelName = `switchboard:events:${version}`;
+/** Installs `window.__benchProbe` at document start. */
+export function installProbe(): void {
+  if (window.__benchProbe) return;
   const now = () => performance.timeOrigin + performance.now();
   const STAMP = /^@(\d+\.\d{3}) /;
 
@@ -83,6 +87,7 @@ export function installProbe(): string {
     latencies: number[];
     maxFrameGap: number;
     lastFrame: number;
+    ended: boolean;
     done: () => void;
     finished: Promise<void>;
     closeSocket?: () => void;
@@ -102,19 +107,26 @@ export function installProbe(): string {
     if (c.count >= c.spec.expected) c.done();
   };
 
-  const channel = new BroadcastChannel(channelName);
-  channel.onmessage = (event: MessageEvent) => {
+  const onBatch = (event: MessageEvent) => {
     const c = capture;
     if (!c || c.spec.mode !== 'broker') return;
     const at = now();
     const batch = event.data as { type?: string; events?: { kind: string; threadId?: string; delta?: string }[] };
     if (batch?.type !== 'batch' || !batch.events) return;
-    for (const e of batch.events) if (e.kind === 'text.delta' && e.threadId === c.spec.threadId) receive(e.delta ?? '', at);
+    for (const e of batch.events) {
+      if (e.threadId !== c.spec.threadId) continue;
+      if (e.kind === 'text.delta') receive(e.delta ?? '', at);
+      else if (e.kind === 'turn.ended') c.ended = true;
+    }
   };
 
+  let looping = false;
   const frameLoop = (t: number) => {
     const c = capture;
-    if (!c) return;
+    if (!c?.spec.watchFrames) {
+      looping = false;
+      return;
+    }
     if (c.count > 0 && c.count < c.spec.expected) c.maxFrameGap = Math.max(c.maxFrameGap, t - c.lastFrame);
     c.lastFrame = t;
     requestAnimationFrame(frameLoop);
@@ -182,17 +194,20 @@ export function installProbe(): string {
     };
   }
 
-  window.__benchProbe = {
-    channelName,
+  const probe: BenchProbe = {
+    channelName: null,
     start(spec) {
       let done!: () => void;
       const finished = new Promise<void>((resolve) => (done = resolve));
-      const c: Capture = { spec, count: 0, firstAt: 0, lastAt: 0, latencies: [], maxFrameGap: 0, lastFrame: performance.now(), done, finished };
+      const c: Capture = { spec, count: 0, firstAt: 0, lastAt: 0, latencies: [], maxFrameGap: 0, lastFrame: performance.now(), ended: false, done, finished };
       capture = c;
-      requestAnimationFrame(frameLoop);
+      if (spec.watchFrames && !looping) {
+        looping = true;
+        requestAnimationFrame(frameLoop);
+      }
       if (spec.mode === 'direct') openDirectSocket(c);
     },
-    async collect({ timeoutMs, settleMs, untilIdle }) {
+    async collect({ timeoutMs, settleMs, untilIdle, untilEnded }) {
       const c = capture;
       if (!c) throw new Error('no capture started');
       let timedOut = false;
@@ -200,6 +215,7 @@ export function installProbe(): string {
       await Promise.race([c.finished, new Promise<void>((resolve) => setTimeout(() => ((timedOut = true), resolve()), timeoutMs))]);
       const busy = () => document.querySelector('[role="log"][aria-label="Transcript"]')?.getAttribute('aria-busy') !== 'false';
       while (untilIdle && !timedOut && busy() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (untilEnded && !timedOut && !c.ended && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
       await new Promise((resolve) => setTimeout(resolve, settleMs));
       capture = null;
       c.closeSocket?.();
@@ -216,5 +232,18 @@ export function installProbe(): string {
       };
     },
   };
-  return channelName;
+  window.__benchProbe = probe;
+
+  // The app's module scripts run after the parser reaches the end of the document, which is when
+  // readyState turns "interactive": the <meta> is there, and the app has not created its channel.
+  const listen = () => {
+    if (probe.channelName !== null) return;
+    const version = document.querySelector('meta[name="switchboard-version"]')?.getAttribute('content');
+    if (!version) return; // not the app (about:blank, or a build without the <meta>: see open())
+    // Mirrors eventChannelName() in src/core/brokerMessages.ts (page code cannot import it).
+    probe.channelName = `switchboard:events:${version}`;
+    new BroadcastChannel(probe.channelName).onmessage = onBatch;
+  };
+  if (document.readyState === 'loading') document.addEventListener('readystatechange', listen, { once: true });
+  else listen();
 }

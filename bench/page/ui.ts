@@ -3,18 +3,42 @@
 // The user's steps in the real UI, found the way a user finds them: the "New thread" button, the
 // textbox labelled "Message", the Send button, the transcript (role=log) and its turns (articles).
 
-/** Clicks "New thread" and resolves with the new thread's id once the URL shows it. */
-export async function uiNewThread(): Promise<string> {
-  const before = location.pathname;
+/**
+ * Clicks "New thread" and resolves with the new thread's id once the URL shows it. The app may
+ * still be redirecting from `/` to the newest thread when the click lands, so "a new URL" is not
+ * enough: the new id must be one that was not in the thread store (read-only; the `threads`
+ * store of src/storage/idbThreadStore.ts) before the click.
+ */
+export async function uiNewThread(dbName: string): Promise<string> {
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(dbName);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const known = new Set(
+    db.objectStoreNames.contains('threads')
+      ? await new Promise<IDBValidKey[]>((resolve, reject) => {
+          const request = db.transaction('threads').objectStore('threads').getAllKeys();
+          request.onsuccess = () => resolve(request.result);
+          request.onerror = () => reject(request.error);
+        })
+      : [],
+  );
+  db.close();
   const button = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'New thread');
   if (!button) throw new Error('no "New thread" button');
   button.click();
+  const opened = () => {
+    if (!location.pathname.startsWith('/t/')) return null;
+    const id = decodeURIComponent(location.pathname.slice('/t/'.length));
+    return known.has(id) ? null : id;
+  };
   const deadline = performance.now() + 10_000;
-  while (!(location.pathname.startsWith('/t/') && location.pathname !== before)) {
-    if (performance.now() > deadline) throw new Error('"New thread" did not open a thread');
+  for (let id = opened(); ; id = opened()) {
+    if (id !== null) return id;
+    if (performance.now() > deadline) throw new Error('"New thread" did not open a new thread');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return decodeURIComponent(location.pathname.slice('/t/'.length));
 }
 
 /** Resolves once the composer is on screen (the app has rendered). */
@@ -86,6 +110,25 @@ export async function uiIdle(): Promise<void> {
   const busy = () => document.querySelector('[role="log"][aria-label="Transcript"]')?.getAttribute('aria-busy') !== 'false';
   while (busy()) {
     if (performance.now() > deadline) throw new Error('the open thread stayed busy');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Shows a thread by clicking its link in the thread list; resolves once the URL shows it. */
+export async function uiShowThread(threadId: string): Promise<void> {
+  const path = `/t/${encodeURIComponent(threadId)}`;
+  const deadline = performance.now() + 10_000;
+  for (;;) {
+    const link = document.querySelector<HTMLAnchorElement>(`nav[aria-label="Threads"] a[href="${path}"]`);
+    if (link) {
+      link.click();
+      break;
+    }
+    if (performance.now() > deadline) throw new Error(`thread ${threadId} is not in the thread list`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  while (location.pathname !== path) {
+    if (performance.now() > deadline) throw new Error(`thread ${threadId} did not open`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -1,0 +1,59 @@
+// How much of the machine OTHER work used while the benchmarks ran. The load average cannot tell:
+// the benchmarks load the machine themselves (Chromium, the relay). So the CPU time of every
+// process descended from this one is subtracted from the machine's busy time (Linux /proc; on
+// other systems nothing is reported).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
+export interface CpuSample {
+  /** Clock ticks, all CPUs. */
+  total: number;
+  busy: number;
+  /** Ticks used by this process and its descendants (reaped children included). */
+  ours: number;
+}
+
+export function sampleCpu(): CpuSample | null {
+  if (!existsSync('/proc/stat')) return null;
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = fields[3]! + fields[4]!; // idle + iowait
+    return { total, busy: total - idle, ours: ourTicks() };
+  } catch {
+    return null;
+  }
+}
+
+/** Share of the machine's CPU capacity used by other processes between two samples (0–1). */
+export function foreignShare(start: CpuSample | null, end: CpuSample | null): number | null {
+  if (!start || !end || end.total <= start.total) return null;
+  const foreign = end.busy - start.busy - (end.ours - start.ours);
+  return Math.max(0, Math.min(1, foreign / (end.total - start.total)));
+}
+
+function ourTicks(): number {
+  const processes = new Map<number, { ppid: number; ticks: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The command name (field 2) may contain spaces: parse after its closing parenthesis.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // rest[0] is field 3 (state): ppid is field 4, utime..cstime fields 14–17.
+      const [utime, stime, cutime, cstime] = [rest[11], rest[12], rest[13], rest[14]].map(Number);
+      processes.set(Number(name), { ppid: Number(rest[1]), ticks: utime! + stime! + cutime! + cstime! });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const ours = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+      if (p === process.pid) return true;
+      p = processes.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, info] of processes) if (ours(pid)) ticks += info.ticks;
+  return ticks;
+}
