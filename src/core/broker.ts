@@ -56,6 +56,8 @@ export interface BrokerDeps {
   publish(batch: BrokerEventBatch): void;
   store: ThreadStore;
   workspaceFor(threadId: string): Promise<Workspace>;
+  /** The thread's workspace binding changed: the next workspaceFor(threadId) must look again. */
+  forgetWorkspace?(threadId: string): void;
   settings: ModelSettings;
   clock: Clock;
   random?: () => number;
@@ -760,6 +762,10 @@ export function createBroker(deps: BrokerDeps): Broker {
           threads.delete(request.params.threadId);
           return {} as R;
         }
+        case 'bindWorkspace':
+          deps.forgetWorkspace?.(request.params.threadId);
+          batcher.push({ kind: 'thread.changed', threadId: request.params.threadId });
+          return {} as R;
         case 'startTurn':
           return (await startTurn(request.params)) as R;
         case 'stop': {

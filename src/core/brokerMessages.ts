@@ -36,6 +36,9 @@ export type BrokerRequest =
   /** The thread was deleted: stop its turn if one runs and drop what the broker holds of it
    *  (history, chain), so a thread later created or imported with the same id starts clean. */
   | { method: 'forgetThread'; params: { threadId: string } }
+  /** The tab bound the thread to another workspace (ThreadRecord.workspaceId, already saved):
+   *  the broker's tools use it from the next call on. */
+  | { method: 'bindWorkspace'; params: { threadId: string } }
   /** The user saved settings (src/core/settings.ts): re-read them and apply them now. */
   | { method: 'applySettings'; params: Record<string, never> }
   /** The network may be back (`online`, a tab became visible): retry waiting connections now. */
@@ -53,6 +56,7 @@ export interface BrokerResults {
   inspect: InspectorState;
   nudge: Record<string, never>;
   forgetThread: Record<string, never>;
+  bindWorkspace: Record<string, never>;
   /** The settings now in force (saved values over the relay's and built-in defaults). */
   applySettings: { maxSockets: number; socketIdleMs: number };
   bye: Record<string, never>;
@@ -107,6 +111,9 @@ export type ThreadEventBody = ThreadEvent extends infer E ? (E extends { seq: nu
 export type BrokerEvent =
   | ThreadEvent
   | { kind: 'thread.changed'; threadId: string }
+  /** Files of a workspace changed (a tool wrote them, a revert restored them): file trees and
+   *  viewers showing it re-read. `paths`: workspace-relative, or empty for "anything". */
+  | { kind: 'workspace.changed'; workspaceId: string; paths: string[] }
   | { kind: 'inspector'; state: InspectorState }
   | { kind: 'connection'; state: ConnectionState; detail?: string };
 

@@ -111,6 +111,9 @@ export interface LiveSnapshot {
   readonly link: BrokerLinkState;
   /** Seq gaps detected since the store was created (any thread). */
   readonly gaps: number;
+  /** A counter per workspace id, bumped by every `workspace.changed`: file trees and viewers
+   *  select their workspace's entry and re-read when it moves. */
+  readonly workspaces: Readonly<Record<string, number>>;
 }
 
 /** What the caller should do after a batch; the store itself performs no I/O. */
@@ -144,7 +147,7 @@ export interface LiveTurnStore {
   getSnapshot(): LiveSnapshot;
 }
 
-const EMPTY_SNAPSHOT: LiveSnapshot = { threads: {}, inspector: null, connection: null, link: { state: 'connecting' }, gaps: 0 };
+const EMPTY_SNAPSHOT: LiveSnapshot = { threads: {}, inspector: null, connection: null, link: { state: 'connecting' }, gaps: 0, workspaces: {} };
 const NO_EFFECTS: ApplyEffects = { invalidateThreads: [], resyncThreads: [] };
 
 /** Mutable shapes used only for objects copied during the current batch. */
@@ -188,6 +191,7 @@ export function createLiveTurnStore(): LiveTurnStore {
     let inspector = snapshot.inspector;
     let connection = snapshot.connection;
     let gaps = snapshot.gaps;
+    let workspaces = snapshot.workspaces;
     let changed = false;
     const invalidate = new Set<string>();
     const resync = new Set<string>();
@@ -363,6 +367,10 @@ export function createLiveTurnStore(): LiveTurnStore {
         case 'thread.changed':
           invalidate.add(event.threadId);
           return;
+        case 'workspace.changed':
+          workspaces = { ...workspaces, [event.workspaceId]: (workspaces[event.workspaceId] ?? 0) + 1 };
+          changed = true;
+          return;
         case 'inspector':
           if (event.state !== inspector) {
             inspector = event.state;
@@ -434,7 +442,7 @@ export function createLiveTurnStore(): LiveTurnStore {
 
     function commit(): ApplyEffects {
       if (changed) {
-        snapshot = { threads: threads ?? snapshot.threads, inspector, connection, link: snapshot.link, gaps };
+        snapshot = { threads: threads ?? snapshot.threads, inspector, connection, link: snapshot.link, gaps, workspaces };
         notify();
       }
       if (invalidate.size === 0 && resync.size === 0) return NO_EFFECTS;

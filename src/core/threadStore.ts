@@ -3,11 +3,20 @@
 import type { Item } from './wire.ts';
 import type { TurnStatus } from './brokerMessages.ts';
 
+/** What the agent may do in a thread without asking (issue 4): `read-only` refuses writes and
+ *  run_js, `ask` (the default) waits for the user on each, `auto` never asks. */
+export type ApprovalPolicy = 'read-only' | 'ask' | 'auto';
+export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = 'ask';
+
 export interface ThreadRecord {
   id: string;
   title: string;
   createdAt: number;
   updatedAt: number;
+  /** The workspace the thread's tools work on; absent: the default OPFS workspace. */
+  workspaceId?: string;
+  /** Absent: DEFAULT_APPROVAL_POLICY. */
+  approvalPolicy?: ApprovalPolicy;
 }
 
 export interface TurnRecord {
