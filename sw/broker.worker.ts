@@ -4,13 +4,14 @@
 /// <reference lib="webworker" />
 import { APP_VERSION } from '../src/appVersion.ts';
 import { createBroker, type Broker, type BrokerLimits } from '../src/core/broker.ts';
-import { brokerLockName, eventChannelName, type RpcCall, type RpcReply } from '../src/core/brokerMessages.ts';
+import { brokerLockName, type RpcCall, type RpcReply } from '../src/core/brokerMessages.ts';
 import { systemClock } from '../src/core/clock.ts';
 import type { ModelSettings } from '../src/core/requestBuilder.ts';
 import type { OpenSocket } from '../src/core/socketPool.ts';
 import { TOOL_DEFINITIONS } from '../src/core/tools.ts';
 import type { Workspace } from '../src/core/workspace.ts';
 import { openIdbThreadStore } from '../src/storage/idbThreadStore.ts';
+import { createEventChannels } from './eventChannels.ts';
 import { openDefaultWorkspace } from './opfsWorkspace.ts';
 
 declare const self: SharedWorkerGlobalScope & DedicatedWorkerGlobalScope;
@@ -69,7 +70,7 @@ async function loadConfig(): Promise<StartupConfig> {
 let workspace: Promise<Workspace> | null = null;
 const workspaceFor = () => (workspace ??= openDefaultWorkspace(self.navigator.storage));
 
-const channel = new BroadcastChannel(eventChannelName(APP_VERSION));
+const channels = createEventChannels(APP_VERSION);
 const brokerId = crypto.randomUUID();
 
 const store = openIdbThreadStore();
@@ -79,7 +80,7 @@ const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
     openSocket,
     fetch: (url, init) => fetch(url, init),
     httpUrl: `${origin}/v1/responses`,
-    publish: (batch) => channel.postMessage(batch),
+    publish: (topic, batch) => channels.publish(topic, batch),
     store,
     settingsStore: store,
     workspaceFor,

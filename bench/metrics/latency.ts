@@ -129,7 +129,7 @@ async function brokerRun(ctx: BenchContext, { tabs, streamThread, ownThreads, dr
   const marker = ctx.marker('latency');
   const starter = tabs[0]!;
   await ctx.engine.script({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS });
-  await Promise.all(tabs.map((tab) => tab.startCapture({ mode: 'broker', threadId: streamThread, expected: DELTAS, latencies: true })));
+  await Promise.all(tabs.map((tab) => tab.startCapture({ mode: 'broker', threadId: streamThread, expected: DELTAS, chars: CHARS, latencies: true })));
   await starter.show(streamThread);
   await starter.send(`latency run ${marker}`, false);
   if (!draw) await starter.show(ownThreads[0]!);
@@ -142,7 +142,7 @@ async function directRun(ctx: BenchContext, { tabs, draw }: Setup): Promise<numb
   const markers = tabs.map(() => ctx.marker('latency-direct'));
   await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS })));
   await Promise.all(
-    tabs.map((tab, i) => tab.startCapture({ mode: 'direct', expected: DELTAS, latencies: true, socketUrl: ctx.socketUrl, userText: markers[i]!, render: draw && i === 0 })),
+    tabs.map((tab, i) => tab.startCapture({ mode: 'direct', expected: DELTAS, chars: CHARS, latencies: true, socketUrl: ctx.socketUrl, userText: markers[i]!, render: draw && i === 0 })),
   );
   const results = await Promise.all(tabs.map((tab) => tab.collect(30_000, 0)));
   assertComplete(results, 'direct');

@@ -173,7 +173,7 @@ async function brokerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: num
   const threads = await Promise.all(tabs.map((tab) => tab.newThread()));
   const markers = tabs.map(() => ctx.marker('throughput'));
   await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas, chars: CHARS } })));
-  await Promise.all(tabs.map((tab, i) => tab.startCapture({ mode: 'broker', threadId: threads[i]!, expected: deltas, latencies: false, watchFrames: away === null })));
+  await Promise.all(tabs.map((tab, i) => tab.startCapture({ mode: 'broker', threadId: threads[i]!, expected: deltas, chars: CHARS, latencies: false, watchFrames: away === null })));
   await Promise.all(tabs.map((tab, i) => tab.send(`throughput run ${markers[i]}`, false)));
   if (away !== null) await tabs[0]!.show(away);
   return summary(await Promise.all(tabs.map((tab) => tab.collect(120_000, 300, away === null ? { idle: true } : { ended: true }))), deltas, 'broker');
@@ -183,7 +183,7 @@ async function directRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: num
   const markers = tabs.map(() => ctx.marker('throughput-direct'));
   await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas, chars: CHARS } })));
   await Promise.all(
-    tabs.map((tab, i) => tab.startCapture({ mode: 'direct', expected: deltas, latencies: false, socketUrl: ctx.socketUrl, userText: markers[i]!, render, watchFrames: render })),
+    tabs.map((tab, i) => tab.startCapture({ mode: 'direct', expected: deltas, chars: CHARS, latencies: false, socketUrl: ctx.socketUrl, userText: markers[i]!, render, watchFrames: render })),
   );
   return summary(await Promise.all(tabs.map((tab) => tab.collect(120_000, 300))), deltas, 'direct');
 }

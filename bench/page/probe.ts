@@ -17,6 +17,10 @@ export interface CaptureSpec {
   threadId?: string;
   /** The capture completes once this many deltas arrived. */
   expected: number;
+  /** Characters per engine delta (the firehose's `chars`). The broker joins consecutive deltas of
+   *  an item into one event, so an event of k × chars characters counts as k deltas, each with
+   *  its own stamp at a multiple of `chars`. */
+  chars: number;
   /** Keep every delta's latency (needs stamped deltas); off for firehoses, to keep memory flat. */
   latencies: boolean;
   /** Track the longest gap between animation frames. Only for tabs that render the stream: an
@@ -48,7 +52,7 @@ export interface CaptureResult {
 }
 
 export interface BenchProbe {
-  /** The broker channel's name, once the page's <meta> was parsed; null before. */
+  /** The app version (it names the broker's channels), once the page's <meta> was parsed; null before. */
   channelName: string | null;
   start(spec: CaptureSpec): void;
   /** Resolves when the capture has all its deltas (or after `timeoutMs`); then, with
@@ -91,18 +95,23 @@ export function installProbe(): void {
     done: () => void;
     finished: Promise<void>;
     closeSocket?: () => void;
+    closeChannel?: () => void;
   }
   let capture: Capture | null = null;
 
   const receive = (delta: string, at: number) => {
     const c = capture;
     if (!c) return;
-    c.count++;
-    if (c.count === 1) c.firstAt = at;
+    const chars = c.spec.chars;
+    const deltas = Math.max(1, Math.round(delta.length / chars));
+    if (c.count === 0) c.firstAt = at;
+    c.count += deltas;
     c.lastAt = at;
     if (c.spec.latencies) {
-      const stamp = STAMP.exec(delta);
-      if (stamp) c.latencies.push(at - Number(stamp[1]));
+      for (let i = 0; i < deltas; i++) {
+        const stamp = STAMP.exec(delta.slice(i * chars, i * chars + 24));
+        if (stamp) c.latencies.push(at - Number(stamp[1]));
+      }
     }
     if (c.count >= c.spec.expected) c.done();
   };
@@ -206,6 +215,7 @@ export function installProbe(): void {
         requestAnimationFrame(frameLoop);
       }
       if (spec.mode === 'direct') openDirectSocket(c);
+      else c.closeChannel = listenToThread(spec.threadId!);
     },
     async collect({ timeoutMs, settleMs, untilIdle, untilEnded }) {
       const c = capture;
@@ -219,6 +229,7 @@ export function installProbe(): void {
       await new Promise((resolve) => setTimeout(resolve, settleMs));
       capture = null;
       c.closeSocket?.();
+      c.closeChannel?.();
       const overlaps = (from: number, to: number) => longTasks.filter((t) => t.end > from && t.start < to).map((t) => Math.round(t.duration));
       return {
         count: c.count,
@@ -234,15 +245,24 @@ export function installProbe(): void {
   };
   window.__benchProbe = probe;
 
+  /** The broker publishes each thread's events on the thread's own channel; the probe opens its
+   *  own on it for the capture (tabs showing the thread listen the same way). Opened before the
+   *  tab is switched to the thread, it is created before the app's and so hears each batch first
+   *  (a channel delivers to its listeners in creation order): the receipt time is the channel's. */
+  function listenToThread(threadId: string): () => void {
+    // Mirrors threadChannelName() in src/core/brokerMessages.ts (page code cannot import it).
+    const channel = new BroadcastChannel(`switchboard:thread:${probe.channelName}:${threadId}`);
+    channel.onmessage = onBatch;
+    return () => channel.close();
+  }
+
   // The app's module scripts run after the parser reaches the end of the document, which is when
-  // readyState turns "interactive": the <meta> is there, and the app has not created its channel.
+  // readyState turns "interactive": the <meta> is there.
   const listen = () => {
     if (probe.channelName !== null) return;
     const version = document.querySelector('meta[name="switchboard-version"]')?.getAttribute('content');
     if (!version) return; // not the app (about:blank, or a build without the <meta>: see open())
-    // Mirrors eventChannelName() in src/core/brokerMessages.ts (page code cannot import it).
-    probe.channelName = `switchboard:events:${version}`;
-    new BroadcastChannel(probe.channelName).onmessage = onBatch;
+    probe.channelName = version;
   };
   if (document.readyState === 'loading') document.addEventListener('readystatechange', listen, { once: true });
   else listen();

@@ -8,6 +8,7 @@ import { ThreadList } from './ThreadList.tsx';
 import { useLive } from './useLive.ts';
 
 const liveThreads = (s: LiveSnapshot) => s.threads;
+const runningThreads = (s: LiveSnapshot) => s.inspector?.runningThreads;
 
 export interface SidebarProps {
   activeId: string | null;
@@ -19,7 +20,13 @@ export interface SidebarProps {
 export function Sidebar({ activeId, onNewThread, onExportAll, onImport }: SidebarProps) {
   const threads = useThreadList();
   const live = useLive(liveThreads);
-  const runningIds = useMemo(() => new Set(Object.values(live).filter(hasRunningTurn).map((t) => t.threadId)), [live]);
+  // The broker says which threads run (their streams reach only tabs showing them); this tab's
+  // own live turns count too, as they may be ahead of the last inspector state.
+  const brokerRunning = useLive(runningThreads);
+  const runningIds = useMemo(
+    () => new Set([...(brokerRunning ?? []), ...Object.values(live).filter(hasRunningTurn).map((t) => t.threadId)]),
+    [live, brokerRunning],
+  );
   const fileInput = useRef<HTMLInputElement>(null);
 
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {

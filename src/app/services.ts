@@ -3,7 +3,7 @@
 // channels, and the wake signals that nudge the broker. Called once from main.tsx.
 import { QueryClient } from '@tanstack/react-query';
 import { APP_VERSION } from '../appVersion.ts';
-import { brokerLockName, DEPLOY_CHANNEL, eventChannelName } from '../core/brokerMessages.ts';
+import { brokerLockName, DEPLOY_CHANNEL, eventChannelName, threadChannelName } from '../core/brokerMessages.ts';
 import { createLiveTurnStore, type ApplyEffects } from '../core/liveTurns.ts';
 import { openIdbThreadStore } from '../storage/idbThreadStore.ts';
 import { connectBroker } from './brokerConnection.ts';
@@ -13,6 +13,7 @@ import { bridgeBrokerEvents } from './eventBridge.ts';
 import { threadKey, threadsKey } from './queries.ts';
 import { parseRoute } from './route.ts';
 import type { Services } from './ServicesContext.ts';
+import { createThreadFollower } from './threadFollower.ts';
 import { createThreadSync } from './threadSync.ts';
 import { createValueStore } from './valueStore.ts';
 import { watchWakeSignals } from './wakeSignals.ts';
@@ -70,13 +71,27 @@ export function createServices(): Services {
     if (effects.resyncThreads.length > 0) sync.resync(effects.resyncThreads);
   }
 
-  // Listen before the first openThread, so no event after its snapshot is missed.
+  // App-wide events (inspector, connection, thread list changes).
   bridgeBrokerEvents({ channel: new BroadcastChannel(eventChannelName(APP_VERSION)), live, onEffects });
+  // The shown thread's stream. Listen before its openThread, so no event after the snapshot is missed.
+  const follower = createThreadFollower({
+    openChannel: (threadId) => new BroadcastChannel(threadChannelName(APP_VERSION, threadId)),
+    live,
+    onEffects,
+    onLeave(threadId) {
+      sync.drop(threadId);
+      live.detach(threadId);
+    },
+  });
+  const show = (threadId: string | null) => {
+    follower.follow(threadId);
+    sync.open(threadId);
+  };
 
   // The thread in the URL is synced from the start (a reload mid-turn shows everything so far,
   // then the live stream): its events are held from now until the broker's snapshot.
   const route = parseRoute(window.location.pathname);
-  if (route.kind === 'thread') sync.open(route.threadId);
+  if (route.kind === 'thread') show(route.threadId);
 
   const tabChannel = new BroadcastChannel(tabChannelName(APP_VERSION));
   tabChannel.addEventListener('message', (event: MessageEvent<TabMessage>) => {
@@ -108,7 +123,7 @@ export function createServices(): Services {
     threads,
     live,
     queryClient,
-    openThread: (threadId) => sync.open(threadId),
+    openThread: show,
     announceThreadChange: (threadId) => tabChannel.postMessage({ type: 'thread.changed', threadId } satisfies TabMessage),
     otherVersion,
   };

@@ -13,6 +13,9 @@ export interface ThreadSync {
   resync(threadIds: readonly string[]): void;
   /** Nothing is in sync any more (a new broker, or back from the back/forward cache). */
   reset(): void;
+  /** The tab stopped hearing the thread's events: it is not in sync any more, and an answer
+   *  still on its way for it no longer counts. */
+  drop(threadId: string): void;
 }
 
 export function createThreadSync(options: {
@@ -67,6 +70,10 @@ export function createThreadSync(options: {
         synced.delete(id);
         if (id === current || inFlight.has(id)) sync(id);
       }
+    },
+    drop(threadId) {
+      synced.delete(threadId);
+      inFlight.delete(threadId);
     },
     reset() {
       synced.clear();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBroker, type BrokerLimits } from './broker.ts';
 import type { BrokerEvent, BrokerEventBatch, ThreadEvent } from './brokerMessages.ts';
-import { createFakeUpstream, errorEvent, instantClock, responseEvents, type FakeUpstream } from './testing/fakes.ts';
+import { createFakeUpstream, errorEvent, flushMicrotasks, instantClock, responseEvents, type FakeServerSocket, type FakeUpstream } from './testing/fakes.ts';
 import { createMemorySettingsStore } from './settings.ts';
 import { createMemoryThreadStore } from './threadStore.ts';
 import { TOOL_DEFINITIONS } from './tools.ts';
@@ -19,7 +19,7 @@ function setup(options: { limits?: Partial<BrokerLimits> } = {}) {
     openSocket: upstream.openSocket,
     fetch: upstream.fetch,
     httpUrl: 'http://relay/v1/responses',
-    publish(batch) {
+    publish(_topic, batch) {
       batches.push(batch);
       for (const event of batch.events) {
         events.push(event);
@@ -427,6 +427,30 @@ describe('broker: live resume and recovery', () => {
     expect(live!.items.map((i) => i.type)).toEqual(['function_call', 'function_call_output']);
     const lastSeq = Math.max(...events.filter((e): e is ThreadEvent => 'seq' in e && e.threadId === 'th1').map((e) => e.seq));
     expect(live!.seq).toBe(lastSeq);
+  });
+
+  it('a snapshot taken while deltas are being joined is followed by exactly the rest of the text', async () => {
+    const { upstream, broker, next, events } = setup();
+    let server: FakeServerSocket | undefined;
+    const delta = (text: string) => ({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: text });
+    upstream.respondWith((_request, socket) => {
+      server = socket;
+      socket.send({ type: 'response.created', response: { id: 'r1', status: 'in_progress', output: [] } });
+      socket.send(delta('one '));
+      return 'hold';
+    });
+    await broker.handle({ method: 'startTurn', params: { tabId: 'tab-1', threadId: 'th1', turnId: 'turn1', text: 'go' } });
+    await next((e) => e.kind === 'text.delta');
+    // These arrive within the batch window: they join the pending delta event.
+    server!.send(delta('two '));
+    server!.send(delta('three '));
+    await flushMicrotasks();
+    const { live } = await broker.handle({ method: 'openThread', params: { tabId: 'tab-2', threadId: 'th1' } });
+    server!.send(delta('four '));
+    server!.send(delta('five'));
+    await expect.poll(() => events.filter((e) => e.kind === 'text.delta').map((e) => (e as { delta: string }).delta).join('')).toBe('one two three four five');
+    const after = events.filter((e): e is Extract<ThreadEvent, { kind: 'text.delta' }> => e.kind === 'text.delta' && e.seq > live!.seq);
+    expect(live!.streaming[0]!.text + after.map((e) => e.delta).join('')).toBe('one two three four five');
   });
 
   it('voids the output of a request that died, in the snapshot and in the request numbers tabs see', async () => {

@@ -4,7 +4,7 @@
 import type { BrokerEvent, BrokerEventBatch, BrokerRequest, BrokerResults, ConnectionState, InspectorState, LiveTurnSnapshot, ThreadEvent, ThreadEventBody, TurnStatus } from './brokerMessages.ts';
 import { backoffDelay, createWaker, type Clock, type TimerHandle } from './clock.ts';
 import type { RequestIdentity, RequestKind } from './clientMetadata.ts';
-import { createEventBatcher } from './eventBatcher.ts';
+import { createEventBatcher, type EventTopic } from './eventBatcher.ts';
 import { buildHttpRequest, buildResponseCreate, canChain, type ModelSettings, type ThreadChain } from './requestBuilder.ts';
 import { streamOverHttp, streamOverSocket, type AnyServerEvent, type FetchLike, type ResponseOutcome } from './responseStream.ts';
 import { ConnectError, createSocketPool, type LeaseLabel, type OpenSocket, type SocketLease } from './socketPool.ts';
@@ -53,7 +53,8 @@ export interface BrokerDeps {
   fetch: FetchLike;
   /** Absolute URL of `POST …/responses` for the HTTP fallback. */
   httpUrl: string;
-  publish(batch: BrokerEventBatch): void;
+  /** Publishes a batch on a thread's topic (its events with a seq) or, for null, app-wide. */
+  publish(topic: EventTopic, batch: BrokerEventBatch): void;
   store: ThreadStore;
   workspaceFor(threadId: string): Promise<Workspace>;
   /** The thread's workspace binding changed: the next workspaceFor(threadId) must look again. */
@@ -82,9 +83,6 @@ interface RunningTurn {
   cell: TurnStateCell;
   abort: AbortController;
   output: TurnOutput;
-  /** Writes of this turn's record, in order: a late progress save must never land after the
-   *  final status and turn an ended turn back into a running one. */
-  writes: Promise<void>;
   progressTimer: TimerHandle | null;
   done: Promise<void>;
 }
@@ -103,6 +101,11 @@ interface ThreadState {
   prewarmed: boolean;
   running: RunningTurn | null;
   seq: number;
+  /** The thread's writes, in order (items, turn records, progress): a late progress save must
+   *  never land after the final status, and items land in history order. The agent loop does
+   *  not wait for them between requests: an IndexedDB transaction costs milliseconds that the
+   *  continuation gap should not pay, and a queued write is lost only if the worker dies. */
+  writes: Promise<void>;
 }
 
 /** Thrown out of a request when no connection could be made at all. */
@@ -206,10 +209,13 @@ export function createBroker(deps: BrokerDeps): Broker {
       cells: cells.list().map((c) => ({ tabId: c.tabId, turnId: c.turnId, threadId: c.threadId, value: c.cell.get() ?? null })),
       queued: pool.queued,
       handshakes: pool.handshakes,
+      runningThreads: [...threads.values()].filter((t) => t.running !== null).map((t) => t.id),
     };
   }
 
   function emit(thread: ThreadState, event: ThreadEventBody) {
+    // Consecutive deltas of one item within a batch travel as one event with one seq.
+    if (event.kind === 'text.delta' && batcher.appendDelta(thread.id, event.turnId, event.request, event.itemId, event.delta)) return;
     thread.seq += 1;
     batcher.push({ ...event, seq: thread.seq } as ThreadEvent);
   }
@@ -229,6 +235,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       prewarmed: false,
       running: null,
       seq: 0,
+      writes: Promise.resolve(),
     };
     created.ready = deps.store.listItems(threadId).then((records) => {
       created.history = records.map((r) => r.item);
@@ -245,6 +252,12 @@ export function createBroker(deps: BrokerDeps): Broker {
       log(`could not save thread ${thread.id}: ${error instanceof Error ? error.message : String(error)}`);
     }
     batcher.push({ kind: 'thread.changed', threadId: thread.id });
+  }
+
+  /** Queues a write behind the thread's earlier ones; resolves when it has landed (or failed). */
+  function queueWrite(thread: ThreadState, write: () => Promise<void>): Promise<void> {
+    thread.writes = thread.writes.then(() => persist(thread, write));
+    return thread.writes;
   }
 
   // ---- connections ----
@@ -397,7 +410,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       markDirty();
       const user = userMessage(text);
       thread.history.push(user);
-      await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, [user]));
+      // The user's message is saved before it is sent.
+      await queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, [user]));
       const result = await agentLoop(thread, turn);
       status = result.status;
       error = result.error;
@@ -441,8 +455,7 @@ export function createBroker(deps: BrokerDeps): Broker {
 
   /** Queues a write of the turn's record behind the ones before it. */
   function saveTurn(thread: ThreadState, turn: RunningTurn, record: TurnRecord): Promise<void> {
-    turn.writes = turn.writes.then(() => persist(thread, () => deps.store.putTurn(record)));
-    return turn.writes;
+    return queueWrite(thread, () => deps.store.putTurn(record));
   }
 
   /** Saves the running turn's progress now (item boundary) or within progressSaveMs (text). */
@@ -471,7 +484,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     if (kept.length === 0) return;
     thread.history.push(...kept);
     for (const item of cut) emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, request: turn.output.request, item });
-    await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, kept));
+    await queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, kept));
   }
 
   async function agentLoop(thread: ThreadState, turn: RunningTurn): Promise<{ status: Exclude<TurnStatus, 'running'>; error?: string }> {
@@ -490,7 +503,7 @@ export function createBroker(deps: BrokerDeps): Broker {
           if (outcome.socketId !== undefined) thread.chain = { socketId: outcome.socketId, responseId: outcome.response.id, historyLength: thread.history.length };
           else thread.chain = null;
           turn.output.commit();
-          await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, outputs));
+          void queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, outputs));
           const calls = outputs.filter(isFunctionCall);
           if (calls.length === 0) return { status: 'completed' };
           const workspace = await deps.workspaceFor(thread.id);
@@ -502,7 +515,7 @@ export function createBroker(deps: BrokerDeps): Broker {
           }
           thread.history.push(...results);
           turn.output.commit();
-          await persist(thread, () => deps.store.appendItems(thread.id, turn.turnId, results));
+          void queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, results));
           if (turn.abort.signal.aborted) return { status: 'stopped' };
           continue;
         }
@@ -666,7 +679,6 @@ export function createBroker(deps: BrokerDeps): Broker {
       cell: cells.open({ tabId: params.tabId, turnId: params.turnId }, thread.id),
       abort: new AbortController(),
       output: createTurnOutput(),
-      writes: Promise.resolve(),
       progressTimer: null,
       done: Promise.resolve(),
     };
@@ -677,7 +689,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       await persist(thread, async () => {
         const existing = await deps.store.getThread(thread.id);
         const title = !existing || existing.title === 'New thread' ? titleFrom(text) : existing.title;
-        await deps.store.putThread({ id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now });
+        // Keep what else the record says (workspace, approval policy): tabs write those.
+        await deps.store.putThread({ ...existing, id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now });
       });
       await saveTurn(thread, turn, turn.record);
       emit(thread, { kind: 'turn.started', threadId: thread.id, turnId: turn.turnId, tabId: turn.tabId, userText: text });
@@ -700,6 +713,9 @@ export function createBroker(deps: BrokerDeps): Broker {
   function liveSnapshot(thread: ThreadState): LiveTurnSnapshot | null {
     const turn = thread.running;
     if (!turn) return null;
+    // A pending delta could still grow after the snapshot is taken, under a seq the snapshot
+    // already covers (the tab would drop the growth): send it now, so later text gets a new seq.
+    batcher.flush();
     return {
       threadId: thread.id,
       turnId: turn.turnId,

@@ -3,10 +3,18 @@
 // as batched events on one BroadcastChannel, so every tab sees every thread's stream.
 import type { Item } from './wire.ts';
 
-/** Name of the BroadcastChannel the broker publishes on; carries the app version so that an
- *  old tab and a new broker never talk past each other. */
+/** Name of the BroadcastChannel the broker publishes app-wide events on (inspector, connection,
+ *  thread list changes); carries the app version so that an old tab and a new broker never talk
+ *  past each other. */
 export function eventChannelName(appVersion: string): string {
   return `switchboard:events:${appVersion}`;
+}
+
+/** Name of the BroadcastChannel that carries one thread's events (those with a `seq`): a tab
+ *  listens only to the thread it shows, so eight tabs on eight streaming threads each receive
+ *  one stream, not eight. */
+export function threadChannelName(appVersion: string, threadId: string): string {
+  return `switchboard:thread:${appVersion}:${threadId}`;
 }
 
 /** Name of the SharedWorker; a new deployment gets a new broker. */
@@ -147,4 +155,7 @@ export interface InspectorState {
   cells: CellInfo[];
   queued: number;
   handshakes: number;
+  /** Threads with a turn running now (the thread list marks them; their streams are on their
+   *  own channels, which a tab hears only for the thread it shows). */
+  runningThreads: string[];
 }

@@ -1,30 +1,61 @@
-// Batches broker events for the BroadcastChannel. One channel message per stream event halves
+// Batches broker events for the BroadcastChannels. One channel message per stream event halves
 // the socket's throughput and stalls tabs; one message per 4 ms or per 64 events keeps the full
 // rate at 60 fps (measured, see bench/).
-import type { BrokerEvent, BrokerEventBatch } from './brokerMessages.ts';
+//
+// Three choices keep batching from costing latency or copies:
+// - Leading edge: the first event after a quiet period goes out at the end of the current task
+//   (a microtask), together with whatever that task produced, instead of waiting out the window.
+//   Only events that follow within BATCH_MAX_DELAY_MS of a flush wait for the next one.
+// - Coalescing: consecutive text deltas of one output item, pending in the same batch, become one
+//   event with the joined text and one sequence number, so a tab clones and applies one small
+//   event per item per batch rather than dozens.
+// - Topics: events of one thread (those with a `seq`) are published on that thread's topic, the
+//   rest (inspector, connection, thread list changes) on the app-wide topic, so a tab receives
+//   only the stream of the thread it shows.
+import type { BrokerEvent, BrokerEventBatch, ThreadEvent } from './brokerMessages.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 
 export const BATCH_MAX_EVENTS = 64;
 export const BATCH_MAX_DELAY_MS = 4;
+/** A coalesced delta stops growing here, so one event never carries an unbounded string. */
+const MERGED_DELTA_MAX_CHARS = 64 * 1024;
+
+/** Where a batch goes: a thread's own topic, or (null) the app-wide one. */
+export type EventTopic = string | null;
 
 export interface EventBatcher {
   push(event: BrokerEvent): void;
-  /** Sends whatever is pending now (e.g. before a reply the tab will act on). */
+  /**
+   * Appends `delta` to the thread's last pending event when that is a text delta of the same
+   * item and request; returns false when it could not (the caller then emits a new event).
+   */
+  appendDelta(threadId: string, turnId: string, request: number, itemId: string, delta: string): boolean;
+  /** Sends whatever is pending now (e.g. before a snapshot, which must not race a merge). */
   flush(): void;
+  /** Makes sure a flush comes soon even with nothing pending (state events, see collectState). */
+  schedule(): void;
 }
+
+type TextDelta = Extract<ThreadEvent, { kind: 'text.delta' }>;
 
 export function createEventBatcher(options: {
   clock: Clock;
-  publish(batch: BrokerEventBatch): void;
+  publish(topic: EventTopic, batch: BrokerEventBatch): void;
   /** Called at each flush for state events that only the latest value of matters (inspector). */
   collectState?(): BrokerEvent[];
   maxEvents?: number;
   maxDelayMs?: number;
-}): EventBatcher & { schedule(): void } {
+}): EventBatcher {
   const maxEvents = options.maxEvents ?? BATCH_MAX_EVENTS;
   const maxDelay = options.maxDelayMs ?? BATCH_MAX_DELAY_MS;
+  /** Pending events in emission order. */
   let pending: BrokerEvent[] = [];
+  /** The last pending event of each thread, when it is a text delta that may still grow. */
+  let openDeltas = new Map<string, TextDelta>();
   let timer: TimerHandle | null = null;
+  let microtaskQueued = false;
+  /** When the last batch went out; -Infinity: never (the next event goes out at once). */
+  let lastFlushAt = -Infinity;
 
   const flush = () => {
     if (timer !== null) {
@@ -33,18 +64,59 @@ export function createEventBatcher(options: {
     }
     const events = pending;
     pending = [];
+    openDeltas = new Map();
     const state = options.collectState?.() ?? [];
     if (events.length === 0 && state.length === 0) return;
-    options.publish({ type: 'batch', events: state.length ? events.concat(state) : events });
+    lastFlushAt = options.clock.now();
+    const byThread = new Map<string, BrokerEvent[]>();
+    const app: BrokerEvent[] = [];
+    for (const event of events) {
+      if ('seq' in event) {
+        const list = byThread.get(event.threadId);
+        if (list) list.push(event);
+        else byThread.set(event.threadId, [event]);
+      } else {
+        app.push(event);
+      }
+    }
+    app.push(...state);
+    for (const [threadId, list] of byThread) options.publish(threadId, { type: 'batch', events: list });
+    if (app.length > 0) options.publish(null, { type: 'batch', events: app });
   };
+
   const schedule = () => {
-    if (timer === null) timer = options.clock.setTimeout(flush, maxDelay);
+    if (timer !== null || microtaskQueued) return;
+    const wait = lastFlushAt + maxDelay - options.clock.now();
+    if (wait <= 0) {
+      // Leading edge: out at the end of this task, with everything the task produces.
+      microtaskQueued = true;
+      queueMicrotask(() => {
+        microtaskQueued = false;
+        flush();
+      });
+    } else {
+      timer = options.clock.setTimeout(flush, wait);
+    }
   };
+
   return {
     push(event) {
       pending.push(event);
+      if ('seq' in event) {
+        if (event.kind === 'text.delta') openDeltas.set(event.threadId, { ...event });
+        else openDeltas.delete(event.threadId);
+        // The copy above is what may grow; put it in place of the caller's object.
+        if (event.kind === 'text.delta') pending[pending.length - 1] = openDeltas.get(event.threadId)!;
+      }
       if (pending.length >= maxEvents) flush();
       else schedule();
+    },
+    appendDelta(threadId, turnId, request, itemId, delta) {
+      const open = openDeltas.get(threadId);
+      if (!open || open.turnId !== turnId || open.request !== request || open.itemId !== itemId) return false;
+      if (open.delta.length + delta.length > MERGED_DELTA_MAX_CHARS) return false;
+      open.delta += delta;
+      return true;
     },
     flush,
     schedule,

@@ -22,7 +22,32 @@ const assistant = (id: string, text: string): Item => ({
 describe('createLiveTurnStore', () => {
   it('starts empty', () => {
     const store = createLiveTurnStore();
-    expect(store.getSnapshot()).toEqual({ threads: {}, inspector: null, connection: null, link: { state: 'connecting' }, gaps: 0 });
+    expect(store.getSnapshot()).toEqual({ threads: {}, inspector: null, connection: null, link: { state: 'connecting' }, gaps: 0, workspaces: {} });
+  });
+
+  it('counts workspace changes per workspace', () => {
+    const store = createLiveTurnStore();
+    store.apply([{ kind: 'workspace.changed', workspaceId: 'w1', paths: ['a.txt'] }, { kind: 'workspace.changed', workspaceId: 'w1', paths: [] }]);
+    store.apply([{ kind: 'workspace.changed', workspaceId: 'w2', paths: [] }]);
+    expect(store.getSnapshot().workspaces).toEqual({ w1: 2, w2: 1 });
+  });
+
+  it('detach drops a thread it no longer hears, and the next sync starts afresh', () => {
+    const store = createLiveTurnStore();
+    store.apply([
+      { kind: 'turn.started', threadId: 'a', turnId: 't1', tabId: 'x', seq: 1, userText: 'hi' },
+      { kind: 'text.delta', threadId: 'a', turnId: 't1', seq: 2, request: 1, itemId: 'm1', delta: 'Hel' },
+    ]);
+    expect(store.getSnapshot().threads.a).toBeDefined();
+    store.detach('a');
+    expect(store.getSnapshot().threads.a).toBeUndefined();
+    // Events it heard before leaving do not make the next ones look like a gap.
+    const token = store.beginSync('a');
+    const effects = store.endSync('a', token, { threadId: 'a', turnId: 't1', tabId: 'x', userText: 'hi', seq: 9, request: 1, items: [], streaming: [{ itemId: 'm1', text: 'Hello wor' }] });
+    expect(effects.resyncThreads).toEqual([]);
+    store.apply([{ kind: 'text.delta', threadId: 'a', turnId: 't1', seq: 10, request: 1, itemId: 'm1', delta: 'ld' }]);
+    const entry = store.getSnapshot().threads.a!.turns[0]!.entries[0]!;
+    expect(entry.kind === 'streaming' && entry.text).toBe('Hello world');
   });
 
   it('builds a turn from started, deltas, done and ended', () => {
@@ -239,7 +264,7 @@ describe('createLiveTurnStore', () => {
 
   it('keeps the latest inspector and connection state', () => {
     const store = createLiveTurnStore();
-    const state: InspectorState = { transport: 'ws', sockets: [], cells: [], queued: 0, handshakes: 1 };
+    const state: InspectorState = { transport: 'ws', sockets: [], cells: [], queued: 0, handshakes: 1, runningThreads: [] };
     store.apply([
       { kind: 'connection', state: 'connecting' },
       { kind: 'inspector', state },
@@ -392,7 +417,7 @@ describe('broker restart and link state', () => {
       { kind: 'turn.started', threadId: 'b', turnId: 'tb', tabId: 't', userText: 'y', seq: 7 },
       { kind: 'turn.ended', threadId: 'b', turnId: 'tb', status: 'completed', seq: 8 },
       { kind: 'connection', state: 'connected' },
-      { kind: 'inspector', state: { transport: 'ws', sockets: [], cells: [], queued: 0, handshakes: 3 } },
+      { kind: 'inspector', state: { transport: 'ws', sockets: [], cells: [], queued: 0, handshakes: 3, runningThreads: [] } },
     ]);
     const token = store.beginSync('a');
     store.brokerRestarted();

@@ -143,6 +143,9 @@ export interface LiveTurnStore {
   setLink(link: BrokerLinkState): void;
   /** Drops a turn once the persisted data shows it ended; later events for it are ignored. */
   forget(threadId: string, turnId: string): void;
+  /** The tab stopped listening to the thread's channel (it shows another one): what it holds of
+   *  the thread would go stale, so it is dropped; opening the thread again syncs it afresh. */
+  detach(threadId: string): void;
   subscribe(listener: () => void): () => void;
   getSnapshot(): LiveSnapshot;
 }
@@ -504,6 +507,17 @@ export function createLiveTurnStore(): LiveTurnStore {
     notify();
   }
 
+  function detach(threadId: string): void {
+    lastSeq.delete(threadId);
+    floors.delete(threadId);
+    syncs.delete(threadId);
+    if (!(threadId in snapshot.threads)) return;
+    const threads = { ...snapshot.threads };
+    delete threads[threadId];
+    snapshot = { ...snapshot, threads };
+    notify();
+  }
+
   return {
     apply,
     beginSync,
@@ -511,6 +525,7 @@ export function createLiveTurnStore(): LiveTurnStore {
     brokerRestarted,
     setLink,
     forget,
+    detach,
     subscribe(listener) {
       listeners.add(listener);
       return () => {

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { BrokerEvent, BrokerEventBatch } from './brokerMessages.ts';
+import { createEventBatcher, type EventTopic } from './eventBatcher.ts';
+import { createManualClock, flushMicrotasks } from './testing/fakes.ts';
+
+function setup(options: { maxEvents?: number } = {}) {
+  const clock = createManualClock();
+  const sent: { topic: EventTopic; batch: BrokerEventBatch; at: number }[] = [];
+  const batcher = createEventBatcher({ clock, publish: (topic, batch) => sent.push({ topic, batch, at: clock.now() }), ...options });
+  return { clock, sent, batcher };
+}
+
+const delta = (seq: number, text: string, itemId = 'm1', threadId = 'th'): BrokerEvent => ({ kind: 'text.delta', threadId, turnId: 't1', seq, request: 1, itemId, delta: text });
+
+describe('createEventBatcher', () => {
+  it('sends the first event after a quiet spell at the end of the task, with whatever that task produced', async () => {
+    const { sent, batcher, clock } = setup();
+    batcher.push(delta(1, 'a'));
+    batcher.push({ kind: 'thread.changed', threadId: 'th' });
+    expect(sent).toHaveLength(0);
+    await flushMicrotasks();
+    expect(sent.map((s) => s.topic)).toEqual(['th', null]);
+    expect(sent[0]!.at).toBe(clock.now()); // no window waited out
+  });
+
+  it('holds events that follow a flush within the window, then sends them together', async () => {
+    const { sent, batcher, clock } = setup();
+    batcher.push(delta(1, 'a'));
+    await flushMicrotasks();
+    await clock.advance(1);
+    batcher.push(delta(2, 'b', 'm2'));
+    batcher.push(delta(3, 'c', 'm3'));
+    await flushMicrotasks();
+    expect(sent).toHaveLength(1);
+    await clock.advance(3);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.batch.events.map((e) => (e as { seq: number }).seq)).toEqual([2, 3]);
+  });
+
+  it('joins consecutive deltas of one item into the pending event; anything in between ends the run', async () => {
+    const { sent, batcher } = setup();
+    batcher.push(delta(1, 'Hel'));
+    expect(batcher.appendDelta('th', 't1', 1, 'm1', 'lo')).toBe(true);
+    expect(batcher.appendDelta('th', 't1', 1, 'm2', 'x')).toBe(false); // another item
+    expect(batcher.appendDelta('th', 't1', 2, 'm1', 'x')).toBe(false); // another request
+    expect(batcher.appendDelta('other', 't1', 1, 'm1', 'x')).toBe(false); // another thread
+    batcher.push({ kind: 'item.done', threadId: 'th', turnId: 't1', seq: 2, request: 1, item: { type: 'message', role: 'assistant', content: [] } });
+    expect(batcher.appendDelta('th', 't1', 1, 'm1', '!')).toBe(false);
+    await flushMicrotasks();
+    expect(sent[0]!.batch.events[0]).toMatchObject({ kind: 'text.delta', seq: 1, delta: 'Hello' });
+  });
+
+  it('never grows an event after it was sent', async () => {
+    const { batcher, sent } = setup();
+    const original = delta(1, 'a');
+    batcher.push(original);
+    batcher.flush();
+    expect(batcher.appendDelta('th', 't1', 1, 'm1', 'b')).toBe(false);
+    expect(sent[0]!.batch.events[0]).toMatchObject({ delta: 'a' });
+    expect(original).toMatchObject({ delta: 'a' }); // the caller's object is not the one that grows
+  });
+
+  it('publishes each thread on its own topic and the rest app-wide, in order', async () => {
+    const { sent, batcher } = setup();
+    batcher.push(delta(1, 'a', 'm1', 'A'));
+    batcher.push(delta(1, 'b', 'm1', 'B'));
+    batcher.push({ kind: 'thread.changed', threadId: 'A' });
+    batcher.push(delta(2, 'c', 'm2', 'A'));
+    await flushMicrotasks();
+    const byTopic = Object.fromEntries(sent.map((s) => [String(s.topic), s.batch.events.map((e) => e.kind)]));
+    expect(byTopic).toEqual({ A: ['text.delta', 'text.delta'], B: ['text.delta'], null: ['thread.changed'] });
+  });
+
+  it('flushes at maxEvents without waiting', () => {
+    const { sent, batcher } = setup({ maxEvents: 3 });
+    for (let i = 1; i <= 3; i++) batcher.push(delta(i, 'x', `m${i}`));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.batch.events).toHaveLength(3);
+  });
+});
