@@ -1,8 +1,52 @@
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { renderMarkdown } from './markdown.ts';
+import { splitMarkdownBlocks } from './markdownBlocks.ts';
 
-/** Finished assistant text as sanitized markdown (see markdown.ts). */
+/** Markdown work done per step while a long text converts; leaves the rest of the frame free. */
+const STEP_BUDGET_MS = 6;
+
+/**
+ * Finished assistant text as sanitized markdown (see markdown.ts). A long text (markdownBlocks.ts)
+ * is converted a few blocks per task: the blocks not converted yet show as plain text meanwhile,
+ * so all of it is readable at once and no single task renders a megabyte of markdown.
+ */
 export const MarkdownText = memo(function MarkdownText({ text }: { text: string }) {
+  const blocks = useMemo(() => splitMarkdownBlocks(text), [text]);
+  return blocks.length === 1 ? <WholeMarkdown text={text} /> : <ProgressiveMarkdown blocks={blocks} />;
+});
+
+function WholeMarkdown({ text }: { text: string }) {
   const html = useMemo(() => renderMarkdown(text), [text]);
   return <div className="markdown" dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+function ProgressiveMarkdown({ blocks }: { blocks: readonly string[] }) {
+  const [html, setHtml] = useState<readonly string[]>([]);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done: string[] = [];
+    const step = () => {
+      const until = performance.now() + STEP_BUDGET_MS;
+      do done.push(renderMarkdown(blocks[done.length]!));
+      while (done.length < blocks.length && performance.now() < until);
+      setHtml(done.slice());
+      if (done.length < blocks.length) timer = setTimeout(step, 0);
+    };
+    setHtml([]);
+    timer = setTimeout(step, 0);
+    return () => clearTimeout(timer);
+  }, [blocks]);
+  return (
+    <div className="markdown">
+      {blocks.map((block, i) => (i < html.length ? <MarkdownBlock key={i} html={html[i]!} /> : <PlainBlock key={i} text={block} />))}
+    </div>
+  );
+}
+
+const MarkdownBlock = memo(function MarkdownBlock({ html }: { html: string }) {
+  return <div className="markdown__block" dangerouslySetInnerHTML={{ __html: html }} />;
+});
+
+const PlainBlock = memo(function PlainBlock({ text }: { text: string }) {
+  return <div className="markdown__pending">{text}</div>;
 });

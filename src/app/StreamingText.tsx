@@ -3,7 +3,7 @@ import { EMPTY_CHUNKS, extendChunks } from './streamChunks.ts';
 
 /** A closed piece of streaming text; never re-renders (its string keeps its identity). */
 const FrozenChunk = memo(function FrozenChunk({ text }: { text: string }) {
-  return <div className="streaming__chunk">{text}</div>;
+  return <div className="streaming__chunk streaming__chunk--frozen">{text}</div>;
 });
 
 /**
