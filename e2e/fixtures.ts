@@ -1,12 +1,15 @@
 // Shared e2e fixtures: a client for the scripted upstream's control API, and the few UI steps
 // every scenario takes, written against the app's accessible roles and labels.
 import { expect, test as base, type Page } from '@playwright/test';
-import { CONTROL_PREFIX, type EngineLog, type ScriptedResponse } from '../server/engine/testControl.ts';
+import type { ApprovalPolicy } from '../src/core/threadStore.ts';
+import { CONTROL_PREFIX, type EngineLog, type ScriptedCompaction, type ScriptedResponse } from '../server/engine/testControl.ts';
 
 const UPSTREAM = 'http://127.0.0.1:4311';
 
 export interface Upstream {
   script(...responses: ScriptedResponse[]): Promise<void>;
+  /** Queues answers for `POST /v1/responses/compact`. */
+  scriptCompact(...compactions: ScriptedCompaction[]): Promise<void>;
   refuse(status: number, times: number, message?: string): Promise<void>;
   errorFrame(code: string, message: string): Promise<void>;
   dropSockets(): Promise<void>;
@@ -29,6 +32,7 @@ async function control(path: string, body?: unknown): Promise<unknown> {
 function createUpstream(): Upstream {
   const upstream: Upstream = {
     script: async (...responses) => void (await control('/script', { responses })),
+    scriptCompact: async (...compactions) => void (await control('/script-compact', { compactions })),
     refuse: async (status, times, message) => void (await control('/refuse', { status, times, ...(message ? { message } : {}) })),
     errorFrame: async (code, message) => void (await control('/error-frame', { code, message })),
     dropSockets: async () => void (await control('/drop-sockets', {})),
@@ -85,3 +89,35 @@ export async function countInTranscript(page: Page, text: string): Promise<numbe
 export function lastTurn(page: Page) {
   return page.getByRole('log', { name: 'Transcript' }).getByRole('article').last();
 }
+
+/** Sets the open thread's approval policy through the header's selector. */
+export async function setPolicy(page: Page, policy: ApprovalPolicy): Promise<void> {
+  await page.getByRole('combobox', { name: 'Approval policy' }).selectOption(policy);
+  await expect(page.getByRole('combobox', { name: 'Approval policy' })).toHaveValue(policy);
+}
+
+/** Every file of the default OPFS workspace, read straight from the browser's storage. */
+export async function workspaceFiles(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(async () => {
+    const files: Record<string, string> = {};
+    const walk = async (dir: FileSystemDirectoryHandle, prefix: string) => {
+      for await (const [name, handle] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+        const path = prefix ? `${prefix}/${name}` : name;
+        if (handle.kind === 'file') files[path] = await (await (handle as FileSystemFileHandle).getFile()).text();
+        else await walk(handle as FileSystemDirectoryHandle, path);
+      }
+    };
+    const root = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('workspaces')).getDirectoryHandle('default');
+    await walk(root, '');
+    return files;
+  });
+}
+
+/** The approval card of the open thread's running turn. */
+export function approvalCard(page: Page) {
+  return page.getByRole('log', { name: 'Transcript' }).getByRole('group', { name: /^Approval needed: / });
+}
+
+/** The `function_call_output` texts a request carried, in order. */
+export const toolOutputs = (request: Record<string, any>): string[] =>
+  (request.input as { type: string; output?: string }[]).filter((i) => i.type === 'function_call_output').map((i) => i.output ?? '');

@@ -8,11 +8,16 @@ import { brokerLockName, type RpcCall, type RpcReply } from '../src/core/brokerM
 import { systemClock } from '../src/core/clock.ts';
 import type { ModelSettings } from '../src/core/requestBuilder.ts';
 import type { OpenSocket } from '../src/core/socketPool.ts';
-import { TOOL_DEFINITIONS } from '../src/core/tools.ts';
-import type { Workspace } from '../src/core/workspace.ts';
+import { TOOL_DEFINITIONS } from '../src/core/tools/toolSet.ts';
+import { createWorkspaceResolver, guardAccess } from '../src/core/workspaceResolver.ts';
+import { createQuickJsRunner } from '../src/core/tools/quickJsRunner.ts';
+import { createToolSet } from '../src/core/tools/toolSet.ts';
 import { openIdbThreadStore } from '../src/storage/idbThreadStore.ts';
+import { createCachedWorkspace, type CachedWorkspace } from '../src/core/cachedWorkspace.ts';
+import { workspaceChannelName, type WorkspaceSyncMessage } from '../src/app/workspaceSync.ts';
 import { createEventChannels } from './eventChannels.ts';
-import { openDefaultWorkspace } from './opfsWorkspace.ts';
+import { createOpfsWorkspace, openOpfsWorkspace } from './opfsWorkspace.ts';
+import { openWorkspaceRoot, queryAccess } from './workspaceFolders.ts';
 
 declare const self: SharedWorkerGlobalScope & DedicatedWorkerGlobalScope;
 
@@ -67,13 +72,46 @@ async function loadConfig(): Promise<StartupConfig> {
   return { settings: { model, instructions: INSTRUCTIONS, tools: TOOL_DEFINITIONS }, limits };
 }
 
-let workspace: Promise<Workspace> | null = null;
-const workspaceFor = () => (workspace ??= openDefaultWorkspace(self.navigator.storage));
-
 const channels = createEventChannels(APP_VERSION);
 const brokerId = crypto.randomUUID();
 
 const store = openIdbThreadStore();
+
+// OPFS workspaces are read through one cache each (src/core/cachedWorkspace.ts): Switchboard is
+// their only writer, and what the tabs write themselves (the Files panel) they announce on the
+// workspace channel, which drops the cache. Local folders, which other programs edit, are not cached.
+const opfsWorkspaces = new Map<string, Promise<CachedWorkspace>>();
+const openCachedOpfs = (id: string): Promise<CachedWorkspace> => {
+  let opening = opfsWorkspaces.get(id);
+  if (!opening) {
+    opening = openOpfsWorkspace(self.navigator.storage, id).then((workspace) => createCachedWorkspace(workspace));
+    opfsWorkspaces.set(id, opening);
+    opening.catch(() => opfsWorkspaces.delete(id));
+  }
+  return opening;
+};
+const invalidateWorkspace = (id: string | null) => {
+  for (const [key, cached] of opfsWorkspaces) if (id === null || key === id) void cached.then((w) => w.invalidate(), () => undefined);
+};
+new BroadcastChannel(workspaceChannelName(APP_VERSION)).addEventListener('message', (event: MessageEvent<WorkspaceSyncMessage>) => {
+  if (event.data?.type === 'workspaces.changed') invalidateWorkspace(event.data.workspaceId);
+});
+
+// A thread's tools run on the workspace its record names, opened once and cached per thread;
+// the bindWorkspace RPC (forgetWorkspace) makes the next tool call look again.
+const workspaces = createWorkspaceResolver({
+  getThread: (threadId) => store.getThread(threadId),
+  getWorkspace: (id) => store.getWorkspace(id),
+  openOpfs: openCachedOpfs,
+  // A worker cannot ask the user for access: it only checks, on every operation.
+  async openLocal(record) {
+    const root = await openWorkspaceRoot(self.navigator.storage, record);
+    return guardAccess(createOpfsWorkspace(record.id, root), record.name, () => queryAccess(root));
+  },
+  log: (message) => console.info(`[broker] ${message}`),
+});
+
+const toolSet = createToolSet();
 
 const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
   createBroker({
@@ -83,7 +121,11 @@ const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
     publish: (topic, batch) => channels.publish(topic, batch),
     store,
     settingsStore: store,
-    workspaceFor,
+    workspaceFor: (threadId) => workspaces.workspaceFor(threadId),
+    forgetWorkspace: (threadId) => workspaces.forget(threadId),
+    invalidateWorkspace,
+    tools: toolSet,
+    jsRunner: createQuickJsRunner(),
     settings,
     limits,
     clock: systemClock,

@@ -1,6 +1,7 @@
 // A Workspace backed by the Origin Private File System: works in the SharedWorker, needs no
 // permission prompt, and survives reloads.
 import { resolveWorkspacePath, type Workspace, type WorkspaceEntry } from '../src/core/workspace.ts';
+import { DEFAULT_WORKSPACE_ID } from '../src/core/workspaceRegistry.ts';
 
 type Dir = FileSystemDirectoryHandle;
 
@@ -23,6 +24,9 @@ function describeMissing(error: unknown, path: string, kind: 'file' | 'directory
   return `cannot open "${path}": ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** A Workspace over any directory handle: an OPFS folder, or a folder on the user's disk opened
+ *  with showDirectoryPicker (the same handle API; such a folder also needs access granted, which
+ *  the caller checks, see src/core/workspaceResolver.ts guardAccess). */
 export function createOpfsWorkspace(id: string, root: Dir): Workspace {
   return {
     id,
@@ -108,10 +112,10 @@ const STARTER_FILES: Record<string, string> = {
   'src/hello.js': "export function hello(name) {\n  return `Hello, ${name}!`;\n}\n",
 };
 
-/** Writes `text` to a workspace-relative path, creating parent directories. The writable stream
- *  writes to a swap file that replaces the file only on close(), so a failed write leaves the old
- *  content; abort() discards the swap file. */
-async function writeFile(root: Dir, path: string, text: string) {
+/** Writes `text` (or a Blob's bytes, for imports) to a workspace-relative path, creating parent
+ *  directories. The writable stream writes to a swap file that replaces the file only on
+ *  close(), so a failed write leaves the old content; abort() discards the swap file. */
+export async function writeFile(root: Dir, path: string, text: string | Blob) {
   const parts = path.split('/');
   let dir = root;
   for (const [i, part] of parts.slice(0, -1).entries()) {
@@ -137,16 +141,41 @@ async function writeFile(root: Dir, path: string, text: string) {
   }
 }
 
-/** The workspace a thread uses when none was chosen: `workspaces/default` in OPFS. */
-export async function openDefaultWorkspace(storage: StorageManager): Promise<Workspace> {
+/** The OPFS folder that holds every OPFS workspace, one sub-folder per workspace id. */
+export const WORKSPACES_FOLDER = 'workspaces';
+
+/** An OPFS workspace's folder is named by its id (never by its display name, which may change). */
+export function opfsFolderName(id: string): string {
+  if (id === '' || id === '.' || id === '..' || /[/\\\0]/.test(id)) throw new Error(`"${id}" cannot name a workspace folder`);
+  return id;
+}
+
+/** `workspaces/<id>` in OPFS, created when missing (the default one with its starter files).
+ *  With `createMissing: false` a missing folder (a workspace deleted meanwhile) is an error
+ *  instead, except for the default one, which always exists. */
+export async function openOpfsWorkspaceRoot(storage: StorageManager, id: string, options: { createMissing?: boolean } = {}): Promise<Dir> {
   const opfs = await storage.getDirectory();
-  const workspaces = await opfs.getDirectoryHandle('workspaces', { create: true });
-  let root: Dir;
+  const workspaces = await opfs.getDirectoryHandle(WORKSPACES_FOLDER, { create: true });
+  const name = opfsFolderName(id);
   try {
-    root = await workspaces.getDirectoryHandle('default');
-  } catch {
-    root = await workspaces.getDirectoryHandle('default', { create: true });
-    for (const [path, text] of Object.entries(STARTER_FILES)) await writeFile(root, path, text);
+    return await workspaces.getDirectoryHandle(name);
+  } catch (error) {
+    if (options.createMissing === false && id !== DEFAULT_WORKSPACE_ID) {
+      if (error instanceof DOMException && error.name === 'NotFoundError') throw new Error('its folder is gone (the workspace was deleted)');
+      throw error;
+    }
+    const root = await workspaces.getDirectoryHandle(name, { create: true });
+    if (id === DEFAULT_WORKSPACE_ID) for (const [path, text] of Object.entries(STARTER_FILES)) await writeFile(root, path, text);
+    return root;
   }
-  return createOpfsWorkspace('default', root);
+}
+
+/** The OPFS workspace `id` (see openOpfsWorkspaceRoot). */
+export async function openOpfsWorkspace(storage: StorageManager, id: string): Promise<Workspace> {
+  return createOpfsWorkspace(id, await openOpfsWorkspaceRoot(storage, id));
+}
+
+/** The workspace a thread uses when none was chosen: `workspaces/default` in OPFS. */
+export function openDefaultWorkspace(storage: StorageManager): Promise<Workspace> {
+  return openOpfsWorkspace(storage, DEFAULT_WORKSPACE_ID);
 }

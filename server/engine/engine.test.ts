@@ -125,6 +125,30 @@ describe('engine over WebSocket', () => {
     socket.ws.close();
   });
 
+  it('reports input_tokens of about a quarter of the conversation\'s characters, growing along a chain', async () => {
+    const socket = await openTestSocket(wsUrl);
+    const input = userInput('x'.repeat(4000));
+    const first = completedResponse(await complete(socket, { input }));
+    expect(first.usage.input_tokens).toBeGreaterThanOrEqual(1000);
+    expect(first.usage.input_tokens).toBeLessThan(1100);
+    const second = completedResponse(await complete(socket, { previous_response_id: first.id, input: userInput('and more') }));
+    expect(second.usage.input_tokens).toBeGreaterThan(first.usage.input_tokens + first.usage.output_tokens);
+    socket.ws.close();
+  });
+
+  it('makes one call per response when the request says parallel_tool_calls:false', async () => {
+    const socket = await openTestSocket(wsUrl);
+    const READ_FILE_TOOL = { ...LIST_FILES_TOOL, name: 'read_file' };
+    const tools = [LIST_FILES_TOOL, READ_FILE_TOOL];
+    const ask = userInput('read a.txt and read b.txt');
+    const calls = (events: Record<string, unknown>[]) => completedResponse(events).output.filter((item) => item.type === 'function_call');
+    expect(calls(await complete(socket, { input: ask, tools }))).toHaveLength(2);
+    const one = await complete(socket, { input: ask, tools, parallel_tool_calls: false });
+    expect(calls(one)).toMatchObject([{ name: 'read_file', arguments: '{"path":"a.txt"}' }]);
+    expect(await complete(socket, { input: ask, parallel_tool_calls: 'no' })).toMatchObject([{ type: 'error', error: { param: 'parallel_tool_calls' } }]);
+    socket.ws.close();
+  });
+
   it('answers previous_response_not_found for an unknown id, for another socket\'s response, and after a failed continuation', async () => {
     const owner = await openTestSocket(wsUrl);
     const other = await openTestSocket(wsUrl);

@@ -78,6 +78,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const hooks = options.testHooks ? createTestHooks(now, connections) : undefined;
   const httpContext: HttpContext = {
     newId,
+    now,
     nextTurnState,
     hooks,
     trackStream(res) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEngineServer, type EngineServer } from './engineServer.ts';
-import { CONTROL_PREFIX, type EngineLog, type ScriptedResponse } from './testControl.ts';
+import { CONTROL_PREFIX, type CompactedResponse, type EngineLog, type ScriptedCompaction, type ScriptedResponse } from './testControl.ts';
 import {
   expectRefusedUpgrade,
   openTestSocket,
@@ -31,6 +31,14 @@ async function control(route: string, body: Record<string, unknown> = {}): Promi
 
 async function script(...responses: ScriptedResponse[]): Promise<void> {
   await control('script', { responses });
+}
+
+async function scriptCompactions(...compactions: ScriptedCompaction[]): Promise<void> {
+  await control('script-compact', { compactions });
+}
+
+function compact(input: unknown[], headers: Record<string, string> = {}): Promise<Response> {
+  return postJson(`${server.url}/v1/responses/compact`, { model: 'm', input }, headers);
 }
 
 async function engineLog(): Promise<EngineLog> {
@@ -219,6 +227,127 @@ describe('scripted responses', () => {
     const failed = await postJson(url, { model: 'm', input: [] });
     expect(failed.status).toBe(503);
     expect(await failed.json()).toMatchObject({ error: { type: 'server_error', code: 'overloaded', message: 'busy' } });
+  });
+});
+
+describe('scripted usage', () => {
+  it('reports scripted token counts in response.completed, over WebSocket and HTTP', async () => {
+    await script({ text: 'big', usage: { input_tokens: 250_000, output_tokens: 12 } }, { usage: { input_tokens: 7, output_tokens: 0 } });
+    const socket = await openTestSocket(wsUrl);
+    socket.send(responseCreate({ input: userInput('a') }));
+    expect((await socket.untilTerminal()).at(-1)).toMatchObject({
+      type: 'response.completed',
+      response: { usage: { input_tokens: 250_000, output_tokens: 12, total_tokens: 250_012 } },
+    });
+    socket.ws.close();
+    // A script that sets only usage keeps the offline agent's answer.
+    const res = await postJson(`${server.url}/v1/responses`, { model: 'm', input: userInput('over http') });
+    const completed = parseSse(await res.text()).at(-1)?.data;
+    expect(completed).toMatchObject({ type: 'response.completed', response: { usage: { input_tokens: 7, output_tokens: 0, total_tokens: 7 } } });
+    expect(JSON.stringify(completed)).toContain('offline engine');
+  });
+
+  it('rejects usage that is not two non-negative integers', async () => {
+    const res = await postJson(`${server.url}${CONTROL_PREFIX}/script`, { responses: [{ text: 'x', usage: { input_tokens: -1, output_tokens: 0 } }] });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_control_request', message: expect.stringContaining('responses[0].usage') } });
+  });
+});
+
+describe('scripted compactions', () => {
+  it('answers by default with the offline summary, the real API\'s shape and a counter turn state; the log keeps the request', async () => {
+    const res = await compact(userInput('squash this thread'), { 'X-Codex-Turn-State': 'ts_cell' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-codex-turn-state')).toMatch(/^ts_\d+$/);
+    const body = (await res.json()) as CompactedResponse;
+    expect(body).toMatchObject({ id: expect.stringMatching(/^resp_/), object: 'response.compaction', created_at: expect.any(Number) });
+    expect(body.output).toMatchObject([{ type: 'message', role: 'user' }]);
+    expect(JSON.stringify(body.output)).toContain('squash this thread');
+    expect(body.usage.total_tokens).toBe(body.usage.input_tokens + body.usage.output_tokens);
+    expect((await engineLog()).http).toMatchObject([
+      { path: '/v1/responses/compact', headers: { 'x-codex-turn-state': 'ts_cell' }, body: { model: 'm', input: userInput('squash this thread') } },
+    ]);
+  });
+
+  it('takes scripted compactions in FIFO order: turn state, none, output; then the default again', async () => {
+    const output = [{ type: 'compaction', encrypted_content: 'opaque' }, ...userInput('kept')];
+    expect(await control('script-compact', { compactions: [{ turnState: 'c1' }, { turnState: null, output }] })).toEqual({ queued: 2 });
+    const first = await compact(userInput('one'));
+    expect(first.headers.get('x-codex-turn-state')).toBe('c1');
+    expect(JSON.stringify(((await first.json()) as CompactedResponse).output)).toContain('Summary of the earlier conversation');
+    const second = await compact(userInput('two'));
+    expect(second.headers.has('x-codex-turn-state')).toBe(false);
+    expect(((await second.json()) as CompactedResponse).output).toEqual(output);
+    expect((await compact(userInput('three'))).headers.get('x-codex-turn-state')).toMatch(/^ts_\d+$/);
+  });
+
+  it('answers a scripted error with its status, carrying a turn state only when the script gives one', async () => {
+    await scriptCompactions(
+      { error: { status: 503, code: 'overloaded', message: 'try later' }, turnState: 'c-failed' },
+      { error: { status: 400, code: 'context_length_exceeded', message: 'too long' } },
+    );
+    const failed = await compact(userInput('x'));
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('x-codex-turn-state')).toBe('c-failed');
+    expect(await failed.json()).toEqual({ error: { type: 'server_error', code: 'overloaded', message: 'try later', param: null } });
+    const refused = await compact(userInput('x'));
+    expect(refused.status).toBe(400);
+    expect(refused.headers.has('x-codex-turn-state')).toBe(false);
+    expect(await refused.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'context_length_exceeded' } });
+  });
+
+  it('gives a compaction with onlyFor only to a request whose input mentions that text', async () => {
+    await scriptCompactions({ onlyFor: 'thread B', turnState: 'for-b' });
+    expect((await compact(userInput('thread A'))).headers.get('x-codex-turn-state')).not.toBe('for-b');
+    expect((await compact(userInput('thread B'))).headers.get('x-codex-turn-state')).toBe('for-b');
+  });
+
+  it('holds a compaction until release; reset aborts a held one and clears the queue', async () => {
+    await scriptCompactions({ hold: true, turnState: 'held' });
+    let answered = false;
+    const pending = compact(userInput('x')).then((res) => {
+      answered = true;
+      return res;
+    });
+    await expect.poll(async () => (await engineLog()).http.length).toBe(1);
+    expect(answered).toBe(false);
+    expect(await control('release')).toEqual({ released: 1 });
+    expect((await pending).headers.get('x-codex-turn-state')).toBe('held');
+
+    await scriptCompactions({ hold: true }, { turnState: 'stale' });
+    const aborted = compact(userInput('y'));
+    await expect.poll(async () => (await engineLog()).http.length).toBe(2);
+    await control('reset');
+    await expect(aborted).rejects.toThrow();
+    expect((await compact(userInput('z'))).headers.get('x-codex-turn-state')).not.toBe('stale');
+  });
+
+  it('keeps the compaction queue and the response queue apart', async () => {
+    await scriptCompactions({ turnState: 'compaction-only' });
+    await script({ text: 'response only', turnState: 'response-only' });
+    const res = await postJson(`${server.url}/v1/responses`, { model: 'm', input: userInput('go') });
+    expect(res.headers.get('x-codex-turn-state')).toBe('response-only');
+    expect((await compact(userInput('go'))).headers.get('x-codex-turn-state')).toBe('compaction-only');
+  });
+
+  it('refuses previous_response_id on compact, as nothing is stored', async () => {
+    const res = await postJson(`${server.url}/v1/responses/compact`, { model: 'm', input: [], previous_response_id: 'resp_x' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'previous_response_not_found' } });
+  });
+
+  it('rejects malformed compaction scripts, naming the field', async () => {
+    const bad = async (compactions: unknown) => {
+      const res = await postJson(`${server.url}${CONTROL_PREFIX}/script-compact`, { compactions });
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await bad('nope')).toContain('`compactions` must be an array');
+    expect(await bad([{ turnState: 5 }])).toContain('compactions[0].turnState');
+    expect(await bad([{}, { output: [{ role: 'user' }] }])).toContain('compactions[1].output');
+    expect(await bad([{ error: { status: 200, code: 'x', message: 'y' } }])).toContain('compactions[0].error');
+    expect(await bad([{ hold: 'yes' }])).toContain('compactions[0].hold');
+    expect(await control('script-compact', { compactions: [] })).toEqual({ queued: 0 });
   });
 });
 

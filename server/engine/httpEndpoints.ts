@@ -1,18 +1,20 @@
 // The engine's HTTP endpoints: `POST /v1/responses` as server-sent events (the WebSocket
-// fallback, PROTOCOL.md §1) and `POST /v1/responses/compact`. Over HTTP the turn state is a
-// response header, never an event (§4 rule 6), and nothing is chained.
+// fallback, PROTOCOL.md §1) and `POST /v1/responses/compact` (§4.8). Over HTTP the turn state is
+// a response header, never an event (§4 rule 6), and nothing is chained.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TURN_STATE_KEY } from '../../src/core/wire.ts';
 import { readJsonObject, sendApiError, sendBodyError, sendJson } from '../httpMessages.ts';
 import { compactConversation } from './offlineAgent.ts';
 import { deliverEvents, type FrameSink } from './responseDelivery.ts';
-import { responseEvents, type NewId } from './responseEvents.ts';
+import { estimateTokens, responseEvents, type NewId } from './responseEvents.ts';
 import { planResponse } from './responsePlan.ts';
 import { parseResponseRequest } from './responseRequest.ts';
+import type { CompactedResponse } from './testControl.ts';
 import type { TestHooks } from './testHooks.ts';
 
 export interface HttpContext {
   newId: NewId;
+  now(): number;
   nextTurnState(): string;
   hooks: TestHooks | undefined;
   /** Registers a streaming response so the engine can abort it on reset or close. */
@@ -36,7 +38,7 @@ export async function serveResponsesPost(req: IncomingMessage, res: ServerRespon
     sendApiError(res, 400, 'previous_response_not_found', `Previous response with id '${request.previousResponseId}' not found.`, 'previous_response_id');
     return;
   }
-  const plan = planResponse(context.hooks?.takePlan('response', request.input), request.input, request.tools);
+  const plan = planResponse(context.hooks?.takePlan('response', request.input), request.input, request);
   if (plan.kind === 'error') {
     sendApiError(res, plan.status, plan.code, plan.message);
     return;
@@ -57,6 +59,7 @@ export async function serveResponsesPost(req: IncomingMessage, res: ServerRespon
     conversation: request.input,
     plan: plan.output,
     newId: context.newId,
+    usage: plan.usage,
   });
   const sink: FrameSink = {
     get open() {
@@ -73,6 +76,11 @@ export async function serveResponsesPost(req: IncomingMessage, res: ServerRespon
   if (outcome === 'completed') res.end();
 }
 
+/**
+ * Answers with the compacted conversation, shaped as the real API's (`object:
+ * "response.compaction"`), and a turn state in the `x-codex-turn-state` header: the client fills
+ * an empty turn cell from it (§4.8). The request's own `x-codex-turn-state` header is in the log.
+ */
 export async function serveCompactPost(req: IncomingMessage, res: ServerResponse, path: string, context: HttpContext): Promise<void> {
   const body = await readLoggedBody(req, res, path, context);
   if (!body) return;
@@ -81,7 +89,38 @@ export async function serveCompactPost(req: IncomingMessage, res: ServerResponse
     sendApiError(res, 400, 'invalid_value', parsed.message, parsed.param);
     return;
   }
-  sendJson(res, 200, { output: compactConversation(parsed.request.input) }, { [TURN_STATE_KEY]: context.nextTurnState() });
+  const { input, previousResponseId } = parsed.request;
+  if (previousResponseId !== undefined) {
+    // As on POST /responses: nothing is stored, so a compaction must carry its full input.
+    sendApiError(res, 400, 'previous_response_not_found', `Previous response with id '${previousResponseId}' not found.`, 'previous_response_id');
+    return;
+  }
+  const scripted = context.hooks?.takeCompaction(input);
+  if (scripted?.hold && context.hooks) {
+    // Reset and engine close abort a held compaction as they do a held stream.
+    context.trackStream(res);
+    await context.hooks.waitForRelease();
+    if (res.destroyed || res.writableEnded) return;
+  }
+  if (scripted?.error) {
+    // A failed compaction advertises a turn state only when the script says so: the client must
+    // still take it (§4 rule 2: a value counts even if its response fails).
+    if (typeof scripted.turnState === 'string') res.setHeader(TURN_STATE_KEY, scripted.turnState);
+    sendApiError(res, scripted.error.status, scripted.error.code, scripted.error.message);
+    return;
+  }
+  const turnState = scripted?.turnState === undefined ? context.nextTurnState() : scripted.turnState;
+  const output = scripted?.output ?? compactConversation(input);
+  const input_tokens = estimateTokens(input);
+  const output_tokens = estimateTokens(output);
+  const compacted: CompactedResponse = {
+    id: context.newId('resp'),
+    object: 'response.compaction',
+    created_at: Math.floor(context.now() / 1000),
+    output,
+    usage: { input_tokens, output_tokens, total_tokens: input_tokens + output_tokens },
+  };
+  sendJson(res, 200, compacted, turnState === null ? {} : { [TURN_STATE_KEY]: turnState });
 }
 
 /** Reads the JSON body and logs it with the headers; answers the error itself and resolves undefined on a bad body. */

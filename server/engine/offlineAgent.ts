@@ -1,14 +1,46 @@
-// The embedded engine's "model": a tiny rule-based agent. It is pure (conversation in, planned
-// output out) so the whole app — streaming, tool calls, tool results, compaction — works end to
-// end without an API key, and so its answers are predictable in tests.
-import {
-  isFunctionCall,
-  messageText,
-  userMessage,
-  type FunctionCallOutputItem,
-  type FunctionTool,
-  type Item,
-} from '../../src/core/wire.ts';
+// The embedded engine's "model": a small rule-based agent. It is pure (conversation and declared
+// tools in, one response's text and tool calls out) so the whole app — streaming, tool calls,
+// approvals, tool results, multi-step turns, compaction — works end to end without an API key,
+// and so its answers are predictable in tests. It never pretends to think: every answer says it
+// is Switchboard's offline engine, and the help answer says how to connect a real model.
+//
+// Phrases it understands (the same list is in its help answer, offlineAgent/reports.ts):
+//   list files [in <dir>] · ls · "what files are there?"        → list_files {path}
+//   read|open|cat|view|show me <path>                           → read_file {path}
+//   grep|search [for]|find|look for <pattern> [in <path|glob>]  → grep {pattern, path? | glob?}
+//   create|make|build|scaffold … project|app|site …, scaffold <name>
+//       → one apply_patch adding a small JS project (README.md, package.json, index.html,
+//         src/main.js, src/sum.js, test/sum.test.js) in the folder the request names
+//         ("called x", "in folder x", "scaffold x", "a todo app" → todo-app/) or demo-project/;
+//         write_file per file when apply_patch is not declared. The report says applied /
+//         denied / failed with the tool's output, then suggests next steps.
+//   write|save <path>: <content>  (the rest of the line; or, when the colon ends the line, the
+//       fenced block below it or every line after it) · write <path> + a fenced block
+//       · write <path> with <content>                           → write_file {path, content}
+//       (an Add File patch when write_file is not declared)
+//   run `<code>` · run js <code> · run [this:] + a fenced block  → run_js {code}
+//   delete|remove <path>                                        → apply_patch (Delete File)
+//   rename|move <a> to <b> · move <a> into <dir>                → apply_patch (Update File + Move to)
+//   add|append [a line] "<text>" to <path>
+//       → read_file, then (next response, same turn) apply_patch with a hunk quoting the file's
+//         last lines as read and adding the text after them (*** End of File); a hunk without
+//         context when read_file is not declared or showed only part of the file
+// Several asks in one message (one per line, or joined by "and <verb>", "then", ";") become
+// several calls; independent ones share a response unless the request says
+// parallel_tool_calls:false. A read waits for an earlier write it could see; two writes share a
+// response only when they touch different paths. Calls go only to tools the request declared;
+// otherwise the answer says which tool was missing. A turn's progress is read back from the
+// conversation (offlineAgent/intentPlan.ts), so nothing is remembered between requests. The
+// summary a compaction leaves (offlineAgent/compaction.ts) is never taken for a request: after a
+// mid-turn compaction the agent reports what came back and ends the turn rather than redo work.
+import type { FunctionTool, Item } from '../../src/core/wire.ts';
+import { resolveWorkspacePath } from '../../src/core/workspace.ts';
+import { currentTurn } from './offlineAgent/conversation.ts';
+import { planIntent, type IntentPlan, type PlannedCall } from './offlineAgent/intentPlan.ts';
+import { parseIntents } from './offlineAgent/intents.ts';
+import { helpAnswer, turnReport } from './offlineAgent/reports.ts';
+
+export { compactConversation } from './offlineAgent/compaction.ts';
 
 export interface AgentToolCall {
   name: string;
@@ -22,123 +54,68 @@ export interface AgentReply {
   toolCalls: AgentToolCall[];
 }
 
-export const LIST_FILES_TOOL = 'list_files';
-export const READ_FILE_TOOL = 'read_file';
+export interface OfflineReplyOptions {
+  /** The request's `parallel_tool_calls`; false: at most one call per response. Default true. */
+  parallelToolCalls?: boolean;
+}
 
-/** Longest tool output quoted in a report; the rest is summarised by its length. */
-const REPORT_OUTPUT_MAX_CHARS = 1500;
-/** Longest user request echoed back. */
-const ECHO_MAX_CHARS = 400;
+/** A turn stops calling tools after this many calls, whatever was asked: a runaway guard. */
+export const MAX_CALLS_PER_TURN = 32;
 
-const CONNECT_HELP = [
-  'To connect a real model, restart `npm start` with:',
-  '- `OPENAI_API_KEY=sk-…` to use the OpenAI API, or',
-  '- `OPENAI_BASE_URL=http://host:port/v1` for any Responses-compatible server (add `OPENAI_API_KEY` if it needs one).',
-].join('\n');
-
-/** "read|open|show me [the] [file] <path>"; the path is validated separately. */
-const READ_REQUEST = /\b(?:read|open|show me)\s+(?:the\s+)?(?:file\s+)?[`'"]?([^\s`'"]+)/i;
-const LIST_REQUEST = /\b(?:list|ls|files)\b/i;
-/** Words that follow "show me"/"open" in ordinary sentences but are not paths ("show me the files"). */
-const NOT_A_PATH = new Set([
-  'a', 'all', 'an', 'contents', 'dir', 'directory', 'everything', 'file', 'files', 'folder', 'it', 'me',
-  'my', 'our', 'project', 'repo', 'repository', 'some', 'that', 'them', 'this', 'up', 'what', 'your',
-]);
-
-export function offlineReply(conversation: readonly Item[], tools: readonly FunctionTool[] = []): AgentReply {
-  const toolOutputs = trailingToolOutputs(conversation);
-  if (toolOutputs.length > 0) return { text: toolReport(conversation, toolOutputs), toolCalls: [] };
-
-  const request = latestUserText(conversation);
+export function offlineReply(conversation: readonly Item[], tools: readonly FunctionTool[] = [], options: OfflineReplyOptions = {}): AgentReply {
   const declared = new Set(tools.filter((tool) => tool.type === 'function').map((tool) => tool.name));
+  const turn = currentTurn(conversation);
+  const plans = parseIntents(turn.request).map((intent) => planIntent(intent, declared, turn));
 
-  const path = requestedPath(request);
-  if (path !== undefined && declared.has(READ_FILE_TOOL)) {
-    return { text: '', toolCalls: [{ name: READ_FILE_TOOL, arguments: JSON.stringify({ path }) }] };
+  // Calls someone else made (a scripted response, a model used before) are reported, not continued.
+  const ownTurn = turn.calls.length === 0 || plans.some((plan) => plan.made.length > 0);
+  const belowLimit = turn.calls.length < MAX_CALLS_PER_TURN;
+  if (ownTurn && belowLimit) {
+    const batch = nextBatch(plans, options.parallelToolCalls !== false, MAX_CALLS_PER_TURN - turn.calls.length);
+    if (batch.length > 0) return { text: prefaces(plans, batch), toolCalls: batch.map(({ name, arguments: args }) => ({ name, arguments: args })) };
   }
-  if (LIST_REQUEST.test(request) && declared.has(LIST_FILES_TOOL)) {
-    return { text: '', toolCalls: [{ name: LIST_FILES_TOOL, arguments: JSON.stringify({ path: '' }) }] };
+  if (turn.calls.length === 0 && turn.orphanOutputs.length === 0) return { text: helpAnswer(turn.request, plans, declared), toolCalls: [] };
+  const stoppedEarly = !belowLimit && plans.some((plan) => plan.pending.length > 0);
+  return { text: turnReport(turn, plans, declared, stoppedEarly ? MAX_CALLS_PER_TURN : undefined), toolCalls: [] };
+}
+
+/**
+ * The pending calls that can go out together, in the order they were asked. The batch ends at
+ * the first call that must wait for an earlier one: a read of a path an earlier call writes, or
+ * a write of a path an earlier call reads or writes. run_js never touches the workspace.
+ */
+function nextBatch(plans: readonly IntentPlan[], parallel: boolean, room: number): PlannedCall[] {
+  const batch: PlannedCall[] = [];
+  for (const call of plans.flatMap((plan) => plan.pending)) {
+    if (batch.some((other) => other.name === call.name && other.arguments === call.arguments)) continue;
+    if (batch.length >= room || (batch.length > 0 && (!parallel || mustWait(call, batch)))) break;
+    batch.push(call);
   }
-  return { text: offlineAnswer(request), toolCalls: [] };
+  return batch;
 }
 
-/** Replaces a conversation with one user message that summarises it (the `/responses/compact` answer). */
-export function compactConversation(items: readonly Item[]): Item[] {
-  const asks = items
-    .filter((item) => item.type === 'message' && (item as { role?: unknown }).role === 'user')
-    .map((item) => oneLine(messageText(item)))
-    .filter((text) => text !== '');
-  const recent = asks.slice(-5).map((text) => `- ${truncate(text, 200)}`);
-  const lines = [
-    `Summary of the earlier conversation (${items.length} items, compacted by Switchboard's offline engine).`,
-    recent.length > 0 ? `The user asked:\n${recent.join('\n')}` : 'The user has not asked anything yet.',
-  ];
-  return [userMessage(lines.join('\n'))];
+function mustWait(call: PlannedCall, earlier: readonly PlannedCall[]): boolean {
+  if (call.access === 'execute') return false;
+  return earlier.some((other) => (call.access === 'write' || other.access === 'write') && other.access !== 'execute' && overlaps(call.paths, other.paths));
 }
 
-/** The function_call_output items at the very end of the conversation: the results we must report on. */
-function trailingToolOutputs(conversation: readonly Item[]): FunctionCallOutputItem[] {
-  const outputs: FunctionCallOutputItem[] = [];
-  for (let i = conversation.length - 1; i >= 0; i--) {
-    const item = conversation[i];
-    if (item?.type !== 'function_call_output') break;
-    outputs.unshift(item as FunctionCallOutputItem);
+function overlaps(a: readonly string[], b: readonly string[]): boolean {
+  return a.some((x) => b.some((y) => {
+    const [p, q] = [workspaceKey(x), workspaceKey(y)];
+    return p === q || p === '' || q === '' || p.startsWith(`${q}/`) || q.startsWith(`${p}/`);
+  }));
+}
+
+function workspaceKey(path: string): string {
+  try {
+    return resolveWorkspacePath(path);
+  } catch {
+    return path;
   }
-  return outputs;
 }
 
-function toolReport(conversation: readonly Item[], outputs: FunctionCallOutputItem[]): string {
-  const sections = outputs.map((output) => {
-    const call = conversation.find((item) => isFunctionCall(item) && item.call_id === output.call_id);
-    const title = call && isFunctionCall(call) ? `**\`${call.name}\`** \`${call.arguments}\`` : `**call \`${output.call_id}\`**`;
-    const text = typeof output.output === 'string' ? output.output : JSON.stringify(output.output);
-    const shown = text.length > REPORT_OUTPUT_MAX_CHARS
-      ? `${text.slice(0, REPORT_OUTPUT_MAX_CHARS)}\n… (${text.length - REPORT_OUTPUT_MAX_CHARS} more characters)`
-      : text;
-    return `${title}\n\n${codeBlock(shown)}`;
-  });
-  const heading = outputs.length === 1 ? 'Here is what the tool returned:' : `Here is what the ${outputs.length} tools returned:`;
-  return [heading, ...sections, '_Switchboard offline engine: results shown as-is, no model is connected._'].join('\n\n');
+function prefaces(plans: readonly IntentPlan[], batch: readonly PlannedCall[]): string {
+  const said = plans.filter((plan) => plan.preface && plan.pending.some((call) => batch.includes(call))).map((plan) => plan.preface!);
+  return [...new Set(said)].join('\n\n');
 }
 
-function offlineAnswer(request: string): string {
-  const parts = ["**Switchboard's offline engine** answered: no model is connected, so I can't really think about your request."];
-  if (request.trim() !== '') parts.push(`You asked:\n\n${quote(truncate(request.trim(), ECHO_MAX_CHARS))}`);
-  parts.push('I can still exercise the tools: ask me to *list files* or to *read* a path (e.g. `read README.md`).');
-  parts.push(CONNECT_HELP);
-  return parts.join('\n\n');
-}
-
-function latestUserText(conversation: readonly Item[]): string {
-  for (let i = conversation.length - 1; i >= 0; i--) {
-    const item = conversation[i];
-    if (item?.type === 'message' && (item as { role?: unknown }).role === 'user') return messageText(item);
-  }
-  return '';
-}
-
-function requestedPath(request: string): string | undefined {
-  const match = READ_REQUEST.exec(request);
-  const path = match?.[1]?.replace(/[.,;:!?)]+$/, '');
-  if (!path || NOT_A_PATH.has(path.toLowerCase())) return undefined;
-  return path;
-}
-
-/** A fenced block whose fence is longer than any backtick run inside, so outputs cannot break out. */
-function codeBlock(text: string): string {
-  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(Math.max(3, longestRun + 1));
-  return `${fence}\n${text}\n${fence}`;
-}
-
-function quote(text: string): string {
-  return text.split('\n').map((line) => `> ${line}`).join('\n');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}

@@ -33,7 +33,8 @@ export interface BuiltResponse {
   response: ResponseObject;
 }
 
-/** Rough token count (≈ 4 characters a token), enough for a usage display. */
+/** Rough token count (≈ 4 characters a token): enough for a usage display, and it grows with the
+ *  conversation as a real count does, so the broker's compaction threshold is reached in time. */
 export function estimateTokens(value: unknown): number {
   return Math.ceil(JSON.stringify(value).length / 4);
 }
@@ -50,6 +51,8 @@ export function responseEvents(args: {
   conversation: readonly Item[];
   plan: OutputPlan;
   newId: NewId;
+  /** Scripted token counts; omitted: the estimate of usageFor. */
+  usage?: { input_tokens: number; output_tokens: number };
 }): BuiltResponse {
   const { responseId, model, plan, newId } = args;
   const pending: ResponseObject = { id: responseId, object: 'response', model, status: 'in_progress', output: [], usage: null };
@@ -99,7 +102,10 @@ export function responseEvents(args: {
     output.push(done);
   }
 
-  const response: ResponseObject = { ...pending, status: 'completed', output, usage: usageFor(args.conversation, output) };
+  const usage = args.usage
+    ? { input_tokens: args.usage.input_tokens, output_tokens: args.usage.output_tokens, total_tokens: args.usage.input_tokens + args.usage.output_tokens }
+    : usageFor(args.conversation, output);
+  const response: ResponseObject = { ...pending, status: 'completed', output, usage };
   events.push({ type: 'response.completed', response });
   return { events, response };
 }

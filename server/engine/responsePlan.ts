@@ -1,11 +1,12 @@
 // Decides what one generating response will be: a scripted plan (test hooks) or the offline
 // agent's reply, plus how it is delivered. Pure, shared by the WebSocket and HTTP transports.
-import type { FunctionTool, Item } from '../../src/core/wire.ts';
+import type { Item } from '../../src/core/wire.ts';
 import { offlineReply } from './offlineAgent.ts';
 import { firehoseDeltas } from './firehose.ts';
 import type { DeliveryScript } from './responseDelivery.ts';
+import type { ResponseRequest } from './responseRequest.ts';
 import { splitIntoChunks, splitIntoWordGroups, type OutputPlan } from './responseEvents.ts';
-import type { ScriptedResponse } from './testControl.ts';
+import type { ScriptedResponse, ScriptedUsage } from './testControl.ts';
 
 /** ScriptedResponse.chunks default. */
 const DEFAULT_SCRIPTED_CHUNKS = 4;
@@ -20,19 +21,25 @@ export type ResponsePlan =
       /** undefined: the engine's next counter value; null: advertise none. */
       turnState: string | null | undefined;
       delivery: DeliveryScript;
+      /** undefined: the engine's estimate. */
+      usage: ScriptedUsage | undefined;
     };
+
+/** What the offline agent needs from the request besides the conversation. */
+export type AgentRequest = Pick<ResponseRequest, 'tools' | 'parallelToolCalls'>;
 
 export function planResponse(
   scripted: ScriptedResponse | undefined,
   conversation: readonly Item[],
-  tools: readonly FunctionTool[],
+  request: AgentRequest,
 ): ResponsePlan {
   if (scripted?.error) return { kind: 'error', ...scripted.error };
   return {
     kind: 'output',
-    output: scriptedOutput(scripted) ?? agentOutput(conversation, tools),
+    output: scriptedOutput(scripted) ?? agentOutput(conversation, request),
     turnState: scripted?.turnState,
     delivery: scripted ?? {},
+    usage: scripted?.usage,
   };
 }
 
@@ -52,7 +59,7 @@ function scriptedOutput(scripted: ScriptedResponse | undefined): OutputPlan | un
   };
 }
 
-function agentOutput(conversation: readonly Item[], tools: readonly FunctionTool[]): OutputPlan {
-  const reply = offlineReply(conversation, tools);
+function agentOutput(conversation: readonly Item[], request: AgentRequest): OutputPlan {
+  const reply = offlineReply(conversation, request.tools, { parallelToolCalls: request.parallelToolCalls });
   return { textDeltas: splitIntoWordGroups(reply.text, AGENT_WORDS_PER_DELTA), toolCalls: reply.toolCalls };
 }

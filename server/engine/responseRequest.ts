@@ -14,12 +14,14 @@ export interface ResponseRequest {
   previousResponseId: string | undefined;
   /** false: a warmup (PROTOCOL.md §2). */
   generate: boolean;
+  /** `parallel_tool_calls`; false: the offline agent makes at most one call per response. */
+  parallelToolCalls: boolean;
 }
 
 export type ParsedRequest = { ok: true; request: ResponseRequest } | { ok: false; message: string; param: string };
 
 export function parseResponseRequest(body: Record<string, unknown>): ParsedRequest {
-  const { model, input, tools, previous_response_id, generate, background, client_metadata } = body;
+  const { model, input, tools, previous_response_id, generate, background, client_metadata, parallel_tool_calls } = body;
   if (!Array.isArray(input) || !input.every((item) => isPlainObject(item) && typeof item.type === 'string')) {
     return invalid('`input` must be an array of items, each with a string `type`.', 'input');
   }
@@ -31,6 +33,9 @@ export function parseResponseRequest(body: Record<string, unknown>): ParsedReque
     return invalid('`previous_response_id` must be a string.', 'previous_response_id');
   }
   if (generate !== undefined && typeof generate !== 'boolean') return invalid('`generate` must be a boolean.', 'generate');
+  if (parallel_tool_calls !== undefined && parallel_tool_calls !== null && typeof parallel_tool_calls !== 'boolean') {
+    return invalid('`parallel_tool_calls` must be a boolean.', 'parallel_tool_calls');
+  }
   if (background === true) return invalid('`background` is not supported on this endpoint.', 'background');
   const metadataProblem = clientMetadataProblem(client_metadata);
   if (metadataProblem) return metadataProblem;
@@ -43,6 +48,7 @@ export function parseResponseRequest(body: Record<string, unknown>): ParsedReque
       tools: ((tools ?? []) as Record<string, unknown>[]).filter((tool): tool is Record<string, unknown> & FunctionTool => tool.type === 'function' && typeof tool.name === 'string'),
       previousResponseId: previous_response_id ?? undefined,
       generate: generate ?? true,
+      parallelToolCalls: parallel_tool_calls ?? true,
     },
   };
 }

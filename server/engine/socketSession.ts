@@ -98,13 +98,13 @@ export function serveSocket(ws: WebSocket, socketId: number, context: SessionCon
       const turnState = plan?.turnState === undefined ? context.nextTurnState() : plan.turnState;
       outcome = await deliverEvents(withMetadata(built, turnState), {}, sink, waitForNothing);
     } else {
-      const plan = planResponse(context.hooks?.takePlan('response', conversation), conversation, request.tools);
+      const plan = planResponse(context.hooks?.takePlan('response', conversation), conversation, request);
       if (plan.kind === 'error') {
         sendError(plan.status, plan.code, plan.message);
         inFlight = false;
         return;
       }
-      built = responseEvents({ responseId, model: request.model, conversation, plan: plan.output, newId: context.newId });
+      built = responseEvents({ responseId, model: request.model, conversation, plan: plan.output, newId: context.newId, usage: plan.usage });
       const turnState = plan.turnState === undefined ? context.nextTurnState() : plan.turnState;
       outcome = await deliverEvents(withMetadata(built, turnState), plan.delivery, sink, context.hooks?.waitForRelease ?? waitForNothing);
     }

@@ -43,6 +43,49 @@ export interface ScriptedResponse {
   hold?: boolean;
   /** Benchmark mode (bench/): stream this many synthetic text deltas instead of `text`. */
   firehose?: FirehoseScript;
+  /**
+   * Token counts reported in `response.completed.response.usage` (total_tokens is their sum),
+   * e.g. to push the broker past its compaction threshold. Omitted: the engine's estimate
+   * (about a token per 4 characters of the conversation's JSON). Ignored by warmups.
+   */
+  usage?: ScriptedUsage;
+}
+
+export interface ScriptedUsage {
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/**
+ * One scripted answer to `POST /v1/responses/compact` (PROTOCOL.md §4.8).
+ * `POST /__engine/script-compact` appends these to their own FIFO queue, separate from the
+ * responses' queue; each compact request takes the first that fits (`onlyFor`), or gets the
+ * default: the offline summary (compactConversation) with the engine's counter turn state.
+ */
+export interface ScriptedCompaction {
+  /** Taken only by a compact request whose input contains this text (see ScriptedResponse.onlyFor). */
+  onlyFor?: string;
+  /**
+   * The `x-codex-turn-state` response header. Omitted: the engine's counter value (`ts_<n>`);
+   * `null`: no header. With `error`, the header is sent only when this is a string.
+   */
+  turnState?: string | null;
+  /** The compacted conversation returned as `output`. Omitted: the offline summary. */
+  output?: Item[];
+  /** Answer with this HTTP error (the API's error body) instead of a compaction. */
+  error?: { status: number; code: string; message: string };
+  /** Hold the answer until `POST /__engine/release` (the same release as held responses). */
+  hold?: boolean;
+}
+
+/** The body of a successful `POST /v1/responses/compact`, as the real API shapes it. */
+export interface CompactedResponse {
+  id: string;
+  object: 'response.compaction';
+  /** Unix seconds. */
+  created_at: number;
+  output: Item[];
+  usage: { input_tokens: number; output_tokens: number; total_tokens: number };
 }
 
 /**
@@ -59,12 +102,13 @@ export interface FirehoseScript {
 }
 
 /** Control endpoints (all JSON):
- *  POST {prefix}/reset                      → clears script, log, refusals; closes all sockets
- *  POST {prefix}/script      {responses: ScriptedResponse[]}
+ *  POST {prefix}/reset                      → clears both scripts, log, refusals; closes all sockets
+ *  POST {prefix}/script      {responses: ScriptedResponse[]}   → {queued: n}, n = plans now in the queue
+ *  POST {prefix}/script-compact {compactions: ScriptedCompaction[]}  → {queued: n}, n = compactions now in theirs
  *  POST {prefix}/refuse      {status: number, times: number, message?: string}  next upgrades refused
  *  POST {prefix}/error-frame {code, message, status?}  sent on every open socket (idle ones too)
  *  POST {prefix}/drop-sockets                → closes every open socket abruptly
- *  POST {prefix}/release                     → releases held responses
+ *  POST {prefix}/release                     → releases held responses and compactions → {released: n}
  *  GET  {prefix}/log                         → EngineLog
  */
 export interface EngineLog {
@@ -76,7 +120,8 @@ export interface EngineLog {
   /** Every WebSocket response whose events all went out, with the moment its terminal event was
    *  sent (`t`, same clock as `frames[].t`): the start of a continuation gap (bench/). */
   completed: { socket: number; response: string; t: number }[];
-  /** Every HTTP POST to /responses or /responses/compact. */
+  /** Every HTTP POST to /responses or /responses/compact, with its request headers (lower-cased
+   *  names: the turn state a compaction sent is `headers['x-codex-turn-state']`) and JSON body. */
   http: { path: string; at: number; headers: Record<string, string>; body: Record<string, unknown> }[];
   /** Upgrade handshake headers, per accepted socket, lower-cased names. */
   upgrades: { socket: number; headers: Record<string, string> }[];

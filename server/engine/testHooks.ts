@@ -1,9 +1,10 @@
-// The engine's test hooks (contract: testControl.ts): the script queue, upgrade refusals, held
-// responses, the log, and the control routes under CONTROL_PREFIX. Created only when the engine
-// runs with `testHooks: true`; the engine calls into it at each point a test can observe or steer.
+// The engine's test hooks (contract: testControl.ts): the script queues (responses and
+// compactions), upgrade refusals, held responses and compactions, the log, and the control
+// routes under CONTROL_PREFIX. Created only when the engine runs with `testHooks: true`; the
+// engine calls into it at each point a test can observe or steer.
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { isPlainObject, readJsonObject, sendApiError, sendBodyError, sendJson } from '../httpMessages.ts';
-import { CONTROL_PREFIX, type EngineLog, type ScriptedResponse } from './testControl.ts';
+import { CONTROL_PREFIX, type EngineLog, type ScriptedCompaction, type ScriptedResponse } from './testControl.ts';
 
 export type PlanKind = 'warmup' | 'response';
 
@@ -28,6 +29,8 @@ export interface TestHooks {
    * marked `warmup: true`, any other response only unmarked ones.
    */
   takePlan(kind: PlanKind, conversation: readonly unknown[]): ScriptedResponse | undefined;
+  /** The first queued compaction that fits this compact request's input, if any. */
+  takeCompaction(input: readonly unknown[]): ScriptedCompaction | undefined;
   takeUpgradeRefusal(): UpgradeRefusal | undefined;
   /** Resolves at the next `POST {prefix}/release` (or reset / engine close). */
   waitForRelease(): Promise<void>;
@@ -47,6 +50,7 @@ const DEFAULT_REFUSAL_MESSAGE = 'upgrade refused by the engine test hooks';
 
 export function createTestHooks(now: () => number, connections: EngineConnections): TestHooks {
   let script: ScriptedResponse[] = [];
+  let compactions: ScriptedCompaction[] = [];
   let refusal: (UpgradeRefusal & { times: number }) | undefined;
   let held: (() => void)[] = [];
   let log: EngineLog = emptyLog();
@@ -64,6 +68,7 @@ export function createTestHooks(now: () => number, connections: EngineConnection
       connections.abortHttpStreams();
       releaseAll();
       script = [];
+      compactions = [];
       refusal = undefined;
       log = emptyLog();
       return { ok: true };
@@ -73,8 +78,13 @@ export function createTestHooks(now: () => number, connections: EngineConnection
       if (!Array.isArray(responses) || !responses.every(isPlainObject)) {
         throw new ControlError('`responses` must be an array of ScriptedResponse objects.');
       }
+      responses.forEach((response, index) => checkUsage(response.usage, `responses[${index}].usage`));
       script.push(...(responses as ScriptedResponse[]));
       return { queued: script.length };
+    },
+    'POST /script-compact': (body) => {
+      compactions.push(...parseCompactions(body.compactions));
+      return { queued: compactions.length };
     },
     'POST /refuse': (body) => {
       const status = body.status;
@@ -99,10 +109,14 @@ export function createTestHooks(now: () => number, connections: EngineConnection
 
   return {
     takePlan(kind, conversation) {
-      let text: string | undefined;
-      const mentions = (needle: string) => (text ??= JSON.stringify(conversation)).includes(needle);
+      const mentions = mentionTest(conversation);
       const index = script.findIndex((plan) => (plan.warmup === true) === (kind === 'warmup') && (plan.onlyFor === undefined || mentions(plan.onlyFor)));
       return index === -1 ? undefined : script.splice(index, 1)[0];
+    },
+    takeCompaction(input) {
+      const mentions = mentionTest(input);
+      const index = compactions.findIndex((compaction) => compaction.onlyFor === undefined || mentions(compaction.onlyFor));
+      return index === -1 ? undefined : compactions.splice(index, 1)[0];
     },
     takeUpgradeRefusal() {
       if (!refusal) return undefined;
@@ -150,6 +164,38 @@ export function createTestHooks(now: () => number, connections: EngineConnection
 }
 
 class ControlError extends Error {}
+
+/** Whether the items mention a text; serialises them once, and only if some plan asks. */
+function mentionTest(items: readonly unknown[]): (needle: string) => boolean {
+  let text: string | undefined;
+  return (needle) => (text ??= JSON.stringify(items)).includes(needle);
+}
+
+function checkUsage(usage: unknown, at: string): void {
+  if (usage === undefined) return;
+  if (!isPlainObject(usage) || !isInteger(usage.input_tokens, 0, Number.MAX_SAFE_INTEGER) || !isInteger(usage.output_tokens, 0, Number.MAX_SAFE_INTEGER)) {
+    throw new ControlError(`\`${at}\` must be {input_tokens, output_tokens}, non-negative integers.`);
+  }
+}
+
+/** Checked field by field: a typo in a scenario should fail at scripting time, not mid-turn. */
+function parseCompactions(value: unknown): ScriptedCompaction[] {
+  if (!Array.isArray(value) || !value.every(isPlainObject)) throw new ControlError('`compactions` must be an array of ScriptedCompaction objects.');
+  value.forEach((compaction, index) => {
+    const at = `compactions[${index}]`;
+    const { onlyFor, turnState, output, error, hold } = compaction;
+    if (onlyFor !== undefined && typeof onlyFor !== 'string') throw new ControlError(`\`${at}.onlyFor\` must be a string.`);
+    if (turnState !== undefined && turnState !== null && typeof turnState !== 'string') throw new ControlError(`\`${at}.turnState\` must be a string or null.`);
+    if (output !== undefined && !(Array.isArray(output) && output.every((item) => isPlainObject(item) && typeof item.type === 'string'))) {
+      throw new ControlError(`\`${at}.output\` must be an array of items, each with a string \`type\`.`);
+    }
+    if (error !== undefined && !(isPlainObject(error) && isInteger(error.status, 400, 599) && typeof error.code === 'string' && typeof error.message === 'string')) {
+      throw new ControlError(`\`${at}.error\` must be {status: 400–599, code: string, message: string}.`);
+    }
+    if (hold !== undefined && typeof hold !== 'boolean') throw new ControlError(`\`${at}.hold\` must be a boolean.`);
+  });
+  return value as ScriptedCompaction[];
+}
 
 function emptyLog(): EngineLog {
   return { handshakes: 0, frames: [], completed: [], http: [], upgrades: [] };

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { hasRunningTurn } from '../core/liveTurns.ts';
+import { DEFAULT_APPROVAL_POLICY } from '../core/threadStore.ts';
 import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { DeployBanner } from './DeployBanner.tsx';
+import { FilesPanel } from './FilesPanel.tsx';
 import { Inspector } from './Inspector.tsx';
 import { useThreadData, useThreadList } from './queries.ts';
 import { navigate, threadPath, useRoute } from './route.ts';
@@ -16,7 +18,7 @@ type Notice = { kind: 'error' | 'info'; text: string };
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** Layout: [banner] / threads | header + transcript + composer | inspector. */
+/** Layout: [banner] / threads | header + transcript + composer | files | inspector. */
 export function App() {
   const services = useServices();
   const route = useRoute();
@@ -136,6 +138,16 @@ export function App() {
                     onRename: (t) => renameThread(services, threadId, t),
                     onExport: (kind) => runExport({ threadId }, kind),
                     onDelete: () => setConfirmingDelete(true),
+                    policy: thread?.approvalPolicy ?? DEFAULT_APPROVAL_POLICY,
+                    onPolicy: (policy) => {
+                      services.broker.call('setApprovalPolicy', { threadId, policy }).catch((error: unknown) => setNotice({ kind: 'error', text: `Could not change the approval policy: ${errorText(error)}` }));
+                    },
+                    onCompact: () => {
+                      services.broker
+                        .call('compactThread', { tabId: services.tabId, threadId, turnId: crypto.randomUUID() })
+                        .catch((error: unknown) => setNotice({ kind: 'error', text: `Could not compact the thread: ${errorText(error)}` }));
+                    },
+                    running,
                   }
             }
           />
@@ -157,6 +169,7 @@ export function App() {
             focusToken={focusToken}
           />
         </main>
+        <FilesPanel threadId={threadId} thread={thread} running={running} />
         <Inspector />
       </div>
       {confirmingDelete && title !== null && (

@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { COMPACTION_MARKER, type CompactionMarker } from '../core/compaction.ts';
 import { messageText, type FunctionCallItem, type FunctionCallOutputItem, type Item, type MessageItem } from '../core/wire.ts';
 import { MarkdownText } from './MarkdownText.tsx';
 import { ToolCall } from './ToolCall.tsx';
@@ -15,6 +16,14 @@ export const ItemView = memo(function ItemView({ item, toolNames }: { item: Item
         <div className={`message message--${message.role}`}>
           <span className="message__role">{message.role}</span>
           <div className="message__text">{messageText(message)}</div>
+        </div>
+      );
+    }
+    case COMPACTION_MARKER: {
+      const marker = item as unknown as CompactionMarker;
+      return (
+        <div className="compaction-note" role="note">
+          Context compacted: {marker.itemsBefore} {marker.itemsBefore === 1 ? 'item' : 'items'} of history became {marker.output.length}. The conversation goes on in window {marker.window}.
         </div>
       );
     }

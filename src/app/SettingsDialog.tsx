@@ -42,11 +42,15 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const poolInput = useRef<HTMLInputElement>(null);
   const idleInput = useRef<HTMLInputElement>(null);
-  const ids = { title: useId(), pool: useId(), poolHint: useId(), poolError: useId(), idle: useId(), idleHint: useId(), idleError: useId() };
+  const compactInput = useRef<HTMLInputElement>(null);
+  const ids = {
+    title: useId(), pool: useId(), poolHint: useId(), poolError: useId(), idle: useId(), idleHint: useId(), idleError: useId(),
+    compact: useId(), compactHint: useId(), compactError: useId(),
+  };
 
   const [phase, setPhase] = useState<'loading' | 'ready' | 'saving'>('loading');
   const [inForce, setInForce] = useState<UserSettings | null>(null);
-  const [draft, setDraft] = useState<SettingsDraft>({ maxSockets: '', idleSeconds: '' });
+  const [draft, setDraft] = useState<SettingsDraft>({ maxSockets: '', idleSeconds: '', compactAtInputTokens: '' });
   const [errors, setErrors] = useState<SettingsErrors>({});
   const [message, setMessage] = useState<Message | null>(null);
   const [saved, setSaved] = useState(false);
@@ -78,6 +82,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           setDraft({
             maxSockets: savedValues.maxSockets === undefined ? '' : String(savedValues.maxSockets),
             idleSeconds: savedValues.socketIdleMs === undefined ? '' : String(savedValues.socketIdleMs / 1000),
+            compactAtInputTokens: savedValues.compactAtInputTokens === undefined ? '' : String(savedValues.compactAtInputTokens),
           });
           setMessage({ kind: 'error', text: `Could not read the settings in force: ${errorText(error)}` });
           setPhase('ready');
@@ -107,8 +112,8 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
     if (phase !== 'ready') return;
     const { changes, errors: found } = readDraft(draft, inForce);
     setErrors(found);
-    if (found.maxSockets || found.idleSeconds) {
-      (found.maxSockets ? poolInput : idleInput).current?.focus();
+    if (found.maxSockets || found.idleSeconds || found.compactAtInputTokens) {
+      (found.maxSockets ? poolInput : found.idleSeconds ? idleInput : compactInput).current?.focus();
       return;
     }
     setPhase('saving');
@@ -203,6 +208,31 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
           {errors.idleSeconds && (
             <span id={ids.idleError} className="settings__error">
               {errors.idleSeconds}
+            </span>
+          )}
+        </div>
+        <div className="settings__field">
+          <label htmlFor={ids.compact}>Compact when input tokens exceed</label>
+          <input
+            ref={compactInput}
+            id={ids.compact}
+            type="number"
+            inputMode="numeric"
+            min={INPUT_BOUNDS.compactAtInputTokens.min}
+            max={INPUT_BOUNDS.compactAtInputTokens.max}
+            step={1000}
+            value={draft.compactAtInputTokens}
+            disabled={phase === 'loading'}
+            aria-invalid={errors.compactAtInputTokens ? true : undefined}
+            aria-describedby={describedBy(ids.compactHint, ids.compactError, !!errors.compactAtInputTokens)}
+            onChange={(e) => edit('compactAtInputTokens', e.target.value)}
+          />
+          <span id={ids.compactHint} className="settings__hint">
+            When a request's input passes this many tokens, the thread's history is compacted before the next request (before a turn, or between tool calls).
+          </span>
+          {errors.compactAtInputTokens && (
+            <span id={ids.compactError} className="settings__error">
+              {errors.compactAtInputTokens}
             </span>
           )}
         </div>

@@ -1,8 +1,10 @@
 import { memo, useMemo } from 'react';
 import type { TurnStatus } from '../core/brokerMessages.ts';
+import { ApprovalCard } from './ApprovalCard.tsx';
 import { ItemView } from './ItemView.tsx';
 import { StreamingText } from './StreamingText.tsx';
 import type { TranscriptTurn } from './transcriptModel.ts';
+import { TurnChanges } from './TurnChanges.tsx';
 import { TurnDetails } from './TurnDetails.tsx';
 
 const ENDED_WITHOUT_ERROR: Partial<Record<TurnStatus, string>> = {
@@ -50,6 +52,7 @@ export const TurnView = memo(function TurnView({ turn, number, onRetry }: { turn
           <div className="turn__user-text">{turn.userText}</div>
         </div>
       )}
+      {turn.kind === 'compaction' && <div className="turn__system">Compact thread</div>}
       <div className="turn__agent">
         {turn.entries.map((entry) =>
           entry.kind === 'streaming' ? (
@@ -63,7 +66,11 @@ export const TurnView = memo(function TurnView({ turn, number, onRetry }: { turn
             <ItemView key={entry.key} item={entry.item} toolNames={toolNames} />
           ),
         )}
-        {turn.status === 'running' && turn.entries.length === 0 && <div className="turn__pending">Working…</div>}
+        {turn.status === 'running' && turn.entries.length === 0 && turn.approvals.length === 0 && <div className="turn__pending">{turn.kind === 'compaction' ? 'Compacting…' : 'Working…'}</div>}
+        {turn.approvals.map((approval) => (
+          <ApprovalCard key={approval.approvalId} threadId={turn.threadId} approval={approval} />
+        ))}
+        <TurnChanges threadId={turn.threadId} turnId={turn.turnId} changes={turn.changes} canRevert={turn.status !== 'running'} {...(turn.revertedAt !== undefined ? { revertedAt: turn.revertedAt } : {})} />
         {problem && (
           <div className="turn__problem">
             <div className={`turn__alert turn__alert--${turn.status}`} role="alert">

@@ -11,7 +11,7 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-const snap = (seq: number, text: string): LiveTurnSnapshot => ({ threadId: 'th', turnId: 'tu', tabId: 't', userText: 'q', seq, request: 1, items: [], streaming: [{ itemId: 'm', text }] });
+const snap = (seq: number, text: string): LiveTurnSnapshot => ({ threadId: 'th', turnId: 'tu', tabId: 't', userText: 'q', seq, request: 1, items: [], streaming: [{ itemId: 'm', text }], approvals: [], changes: [] });
 const delta = (seq: number, d: string): ThreadEvent => ({ kind: 'text.delta', threadId: 'th', turnId: 'tu', seq, request: 1, itemId: 'm', delta: d });
 
 function setup() {

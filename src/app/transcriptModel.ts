@@ -11,7 +11,8 @@
 //
 // The last turn of the thread, when it failed or was interrupted and nothing runs, can be
 // retried: `retryText` is the message to send again.
-import type { TurnStatus } from '../core/brokerMessages.ts';
+import type { ApprovalRequest, TurnChangeSet, TurnStatus } from '../core/brokerMessages.ts';
+import { summarizeChangeSet } from '../core/turnChanges.ts';
 import { itemIdOf, type LiveMetadataValue, type LiveThread, type LiveTurn } from '../core/liveTurns.ts';
 import type { ItemRecord, TurnRecord } from '../core/threadStore.ts';
 import { messageText, type Item } from '../core/wire.ts';
@@ -25,11 +26,20 @@ export type TranscriptEntry =
   | { kind: 'saved-text'; key: string; text: string };
 
 export interface TranscriptTurn {
+  threadId: string;
   turnId: string;
+  /** `compaction`: a "Compact thread" turn (no user message). */
+  kind: 'turn' | 'compaction';
   userText: string;
   status: TurnStatus;
   error?: string;
   entries: TranscriptEntry[];
+  /** Calls waiting for a person's approval (only while the turn runs). */
+  approvals: readonly ApprovalRequest[];
+  /** Files the turn changed, per tool call. */
+  changes: readonly TurnChangeSet[];
+  /** When its changes were reverted. */
+  revertedAt?: number;
   /** Details only a live turn has (requests, transport, turn-state values), else null. */
   live: { requests: number; resends: number; transport: 'ws' | 'http' | null; metadata: readonly LiveMetadataValue[] } | null;
 }
@@ -73,11 +83,16 @@ function fromPersisted(turn: TurnRecord, records: readonly ItemRecord[]): Transc
     }
   }
   return {
+    threadId: turn.threadId,
     turnId: turn.id,
+    kind: turn.kind ?? 'turn',
     userText: turn.userText,
     status: turn.status,
     ...(turn.error !== undefined && { error: turn.error }),
     entries,
+    approvals: [],
+    changes: (turn.changes ?? []).map(summarizeChangeSet),
+    ...(turn.revertedAt !== undefined && { revertedAt: turn.revertedAt }),
     live: null,
   };
 }
@@ -95,11 +110,15 @@ function fromLive(turn: LiveTurn, persisted: TurnRecord | undefined): Transcript
     else if (keep.has(e.item)) entries.push({ kind: 'item', key: itemIdOf(e.item) !== undefined ? `i:${itemIdOf(e.item)}` : `l${i}`, item: e.item });
   });
   return {
+    threadId: turn.threadId,
     turnId: turn.turnId,
+    kind: persisted?.kind ?? (userText === '' ? 'compaction' : 'turn'),
     userText,
     status: turn.status,
     ...(turn.error !== undefined && { error: turn.error }),
     entries,
+    approvals: turn.status === 'running' ? turn.approvals : [],
+    changes: turn.changes,
     live: { requests: turn.requests, resends: turn.resends, transport: turn.transport, metadata: turn.metadata },
   };
 }

@@ -1,53 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createBroker, type BrokerLimits } from './broker.ts';
-import type { BrokerEvent, BrokerEventBatch, ThreadEvent } from './brokerMessages.ts';
-import { createFakeUpstream, errorEvent, flushMicrotasks, instantClock, responseEvents, type FakeServerSocket, type FakeUpstream } from './testing/fakes.ts';
+import { createBroker } from './broker.ts';
+import type { ThreadEvent } from './brokerMessages.ts';
+import { setup, tools } from './testing/brokerHarness.ts';
+import { createFakeUpstream, errorEvent, fakeJsRunner, flushMicrotasks, instantClock, responseEvents, type FakeServerSocket, type FakeUpstream } from './testing/fakes.ts';
 import { createMemorySettingsStore } from './settings.ts';
 import { createMemoryThreadStore } from './threadStore.ts';
-import { TOOL_DEFINITIONS } from './tools.ts';
 import type { ResponseCreate } from './wire.ts';
 import { createMemoryWorkspace } from './workspace.ts';
-
-function setup(options: { limits?: Partial<BrokerLimits> } = {}) {
-  const upstream = createFakeUpstream();
-  const batches: BrokerEventBatch[] = [];
-  const store = createMemoryThreadStore();
-  const workspace = createMemoryWorkspace('default', { 'README.md': '# hi', 'src/a.ts': 'export const a = 1;' });
-  const waiters: { match: (e: BrokerEvent) => boolean; resolve: (e: BrokerEvent) => void }[] = [];
-  const events: BrokerEvent[] = [];
-  const broker = createBroker({
-    openSocket: upstream.openSocket,
-    fetch: upstream.fetch,
-    httpUrl: 'http://relay/v1/responses',
-    publish(_topic, batch) {
-      batches.push(batch);
-      for (const event of batch.events) {
-        events.push(event);
-        for (const w of waiters.splice(0)) (w.match(event) ? w.resolve(event) : waiters.push(w));
-      }
-    },
-    store,
-    workspaceFor: async () => workspace,
-    settings: { model: 'test-model', tools: TOOL_DEFINITIONS },
-    clock: instantClock,
-    random: () => 0,
-    brokerId: 'b1',
-    appVersion: 'test',
-    ...(options.limits ? { limits: options.limits } : {}),
-  });
-  const next = (match: (e: BrokerEvent) => boolean) =>
-    new Promise<BrokerEvent>((resolve) => {
-      const seen = events.find(match);
-      if (seen) return resolve(seen);
-      waiters.push({ match, resolve });
-    });
-  const turnEnded = (turnId: string) => next((e) => e.kind === 'turn.ended' && e.turnId === turnId) as Promise<Extract<ThreadEvent, { kind: 'turn.ended' }>>;
-  async function runTurn(threadId: string, turnId: string, text: string, tabId = 'tab-1') {
-    await broker.handle({ method: 'startTurn', params: { tabId, threadId, turnId, text } });
-    return turnEnded(turnId);
-  }
-  return { upstream, broker, store, batches, events, next, runTurn };
-}
 
 const sentState = (request: ResponseCreate) => request.client_metadata?.['x-codex-turn-state'];
 const wsBodies = (upstream: FakeUpstream) => upstream.requests.filter((r) => r.transport === 'ws').map((r) => r.body);
@@ -507,6 +466,8 @@ describe('broker: live resume and recovery', () => {
       store,
       workspaceFor: async () => createMemoryWorkspace('w', {}),
       settings: { model: 'm', tools: [] },
+      tools,
+      jsRunner: fakeJsRunner,
       clock: instantClock,
       brokerId: 'b2',
       appVersion: 'test',
@@ -530,6 +491,8 @@ describe('broker: user settings', () => {
       store: createMemoryThreadStore(),
       workspaceFor: async () => createMemoryWorkspace('w', {}),
       settings: { model: 'm', tools: [] },
+      tools,
+      jsRunner: fakeJsRunner,
       limits: { maxSockets: 4 },
       settingsStore,
       clock: instantClock,
@@ -542,7 +505,7 @@ describe('broker: user settings', () => {
     await expect.poll(() => broker.inspect().queued).toBe(1);
     expect(upstream.sockets).toHaveLength(1);
     await settingsStore.putSettings({ maxSockets: 2 });
-    expect(await broker.handle({ method: 'applySettings', params: {} })).toEqual({ maxSockets: 2, socketIdleMs: 300_000 });
+    expect(await broker.handle({ method: 'applySettings', params: {} })).toEqual({ maxSockets: 2, socketIdleMs: 300_000, compactAtInputTokens: 200_000 });
     await expect.poll(() => upstream.sockets.length).toBe(2);
     expect(broker.inspect().queued).toBe(0);
   });

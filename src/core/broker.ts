@@ -1,7 +1,7 @@
 // The broker: the only code that touches the network. It owns the socket pool, the threads' chains
 // and the turn-state cells, runs each turn's agent loop, and publishes everything tabs render.
 // Plain TypeScript: sockets, fetch, the channel, storage, workspaces and time are all injected.
-import type { BrokerEvent, BrokerEventBatch, BrokerRequest, BrokerResults, ConnectionState, InspectorState, LiveTurnSnapshot, ThreadEvent, ThreadEventBody, TurnStatus } from './brokerMessages.ts';
+import type { ApprovalDecision, BrokerEvent, BrokerEventBatch, BrokerRequest, BrokerResults, CompactionPhase, ConnectionState, InspectorState, LiveTurnSnapshot, ThreadEvent, ThreadEventBody, TurnStatus } from './brokerMessages.ts';
 import { backoffDelay, createWaker, type Clock, type TimerHandle } from './clock.ts';
 import type { RequestIdentity, RequestKind } from './clientMetadata.ts';
 import { createEventBatcher, type EventTopic } from './eventBatcher.ts';
@@ -9,12 +9,15 @@ import { buildHttpRequest, buildResponseCreate, canChain, type ModelSettings, ty
 import { streamOverHttp, streamOverSocket, type AnyServerEvent, type FetchLike, type ResponseOutcome } from './responseStream.ts';
 import { ConnectError, createSocketPool, type LeaseLabel, type OpenSocket, type SocketLease } from './socketPool.ts';
 import type { SettingsStore, UserSettings } from './settings.ts';
-import type { ThreadStore, TurnRecord } from './threadStore.ts';
+import { COMPACTION_MARKER, compactUrlFor, historyFromItems, requestCompaction, type CompactionMarker } from './compaction.ts';
+import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type ThreadStore, type TurnRecord } from './threadStore.ts';
+import { createPendingApprovals, runFunctionCalls, type CallHost, type PendingApprovals } from './toolCalls.ts';
+import type { JsRunner, ToolSet } from './tools/toolContract.ts';
+import { applyRevert, planRevert, summarizeChangeSet, type RecordedChangeSet } from './turnChanges.ts';
 import { createTurnOutput, type TurnOutput } from './turnOutput.ts';
-import { runToolCall } from './tools.ts';
 import { createTurnStateCells, type TurnStateCell } from './turnStateCell.ts';
 import { decodeFrame } from './responseCodec.ts';
-import { isFunctionCall, turnStateFromEvent, userMessage, type Item, type ResponseCreate, type ServerEvent } from './wire.ts';
+import { isFunctionCall, turnStateFromEvent, userMessage, type Item, type MessageItem, type ResponseCreate, type ServerEvent } from './wire.ts';
 import type { Workspace } from './workspace.ts';
 
 export interface BrokerLimits {
@@ -34,6 +37,8 @@ export interface BrokerLimits {
   progressSaveMs: number;
   /** A response whose socket stays silent this long is treated as lost and resent. */
   responseSilenceMs: number;
+  /** The thread is compacted (§4.8) when a response's usage.input_tokens passes this. */
+  compactAtInputTokens: number;
 }
 
 export const DEFAULT_LIMITS: BrokerLimits = {
@@ -46,6 +51,7 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   socketIdleMs: 5 * 60_000,
   progressSaveMs: 250,
   responseSilenceMs: 5 * 60_000,
+  compactAtInputTokens: 200_000,
 };
 
 export interface BrokerDeps {
@@ -57,6 +63,14 @@ export interface BrokerDeps {
   publish(topic: EventTopic, batch: BrokerEventBatch): void;
   store: ThreadStore;
   workspaceFor(threadId: string): Promise<Workspace>;
+  /** Files of the workspace changed outside the broker: forget what was remembered of them. */
+  invalidateWorkspace?(workspaceId: string): void;
+  /** The tools declared to the model (their definitions are in `settings.tools`) and run here. */
+  tools: ToolSet;
+  /** Where run_js runs its code. */
+  jsRunner: JsRunner;
+  /** `POST …/responses/compact`; default: next to `httpUrl`. */
+  compactUrl?: string;
   /** The thread's workspace binding changed: the next workspaceFor(threadId) must look again. */
   forgetWorkspace?(threadId: string): void;
   settings: ModelSettings;
@@ -79,6 +93,11 @@ export interface Broker {
 interface RunningTurn {
   tabId: string;
   turnId: string;
+  kind: 'turn' | 'compaction';
+  /** Write and run_js calls waiting for a person. */
+  approvals: PendingApprovals;
+  /** Files the turn's calls changed, in order. */
+  changes: RecordedChangeSet[];
   record: TurnRecord;
   cell: TurnStateCell;
   abort: AbortController;
@@ -101,6 +120,9 @@ interface ThreadState {
   prewarmed: boolean;
   running: RunningTurn | null;
   seq: number;
+  policy: ApprovalPolicy;
+  /** usage.input_tokens of the thread's last response (null: unknown, or compacted since). */
+  lastInputTokens: number | null;
   /** The thread's writes, in order (items, turn records, progress): a late progress save must
    *  never land after the final status, and items land in history order. The agent loop does
    *  not wait for them between requests: an IndexedDB transaction costs milliseconds that the
@@ -140,6 +162,8 @@ export function createBroker(deps: BrokerDeps): Broker {
   let stateDirty = true;
   const waker = createWaker();
   let lastConnection = '';
+  /** Saved settings over the configured limits (applySettings). */
+  let settingsInForce: UserSettings = { maxSockets: limits.maxSockets, socketIdleMs: limits.socketIdleMs, compactAtInputTokens: limits.compactAtInputTokens };
 
   const batcher = createEventBatcher({
     clock: deps.clock,
@@ -235,10 +259,16 @@ export function createBroker(deps: BrokerDeps): Broker {
       prewarmed: false,
       running: null,
       seq: 0,
+      policy: DEFAULT_APPROVAL_POLICY,
+      lastInputTokens: null,
       writes: Promise.resolve(),
     };
-    created.ready = deps.store.listItems(threadId).then((records) => {
-      created.history = records.map((r) => r.item);
+    created.ready = Promise.all([deps.store.listItems(threadId), deps.store.getThread(threadId)]).then(([records, record]) => {
+      // The model's history starts at the last compaction; the store keeps everything said.
+      const { history, window } = historyFromItems(records.map((r) => r.item));
+      created.history = history;
+      created.windowGeneration = window;
+      created.policy = record?.approvalPolicy ?? DEFAULT_APPROVAL_POLICY;
     });
     threads.set(threadId, created);
     thread = created;
@@ -408,6 +438,14 @@ export function createBroker(deps: BrokerDeps): Broker {
         thread.seed = undefined;
       }
       markDirty();
+      if (turn.kind === 'compaction') {
+        const failure = await compactThread(thread, turn, 'standalone');
+        if (failure !== null) throw new Error(failure);
+        return;
+      }
+      // A thread whose last request was already large is compacted before this turn's first
+      // request; a value that compaction returns is the one that request sends (§4.8).
+      if ((thread.lastInputTokens ?? 0) > compactThreshold()) await compactThread(thread, turn, 'pre-turn');
       const user = userMessage(text);
       thread.history.push(user);
       // The user's message is saved before it is sent.
@@ -418,7 +456,13 @@ export function createBroker(deps: BrokerDeps): Broker {
     } catch (caught) {
       status = turn.abort.signal.aborted ? 'stopped' : 'failed';
       error = status === 'failed' ? (caught instanceof Error ? caught.message : String(caught)) : undefined;
+    } finally {
+      await endTurn(thread, turn, status, error);
     }
+  }
+
+  async function endTurn(thread: ThreadState, turn: RunningTurn, status: Exclude<TurnStatus, 'running'>, error: string | undefined) {
+    turn.approvals.answerAll('cancelled', 'stop'); // none should be left; never leave one hanging
     if (status === 'stopped') await keepPartialOutput(thread, turn);
     cells.release({ tabId: turn.tabId, turnId: turn.turnId }); // §4.4: never leaks into the next turn
     thread.running = null;
@@ -428,6 +472,142 @@ export function createBroker(deps: BrokerDeps): Broker {
     await saveTurn(thread, turn, { ...record, status, ...(error !== undefined ? { error } : {}), endedAt: Date.now() });
     markDirty();
     batcher.flush();
+  }
+
+  // ---- tools and approvals ----
+
+  let approvalCount = 0;
+
+  /** How the turn's tool calls reach the policy, the people answering, and the tabs. */
+  function callHost(thread: ThreadState, turn: RunningTurn): CallHost {
+    return {
+      policy: () => thread.policy,
+      async ask(call, prepared) {
+        const approval = {
+          approvalId: `approval_${++approvalCount}_${turn.turnId}`,
+          callId: call.call_id,
+          name: call.name,
+          access: prepared.access === 'read' ? ('write' as const) : prepared.access,
+          summary: prepared.summary,
+          detail: prepared.detail,
+          requestedAt: Date.now(),
+        };
+        emit(thread, { kind: 'approval.requested', threadId: thread.id, turnId: turn.turnId, approval });
+        batcher.flush(); // a person is waiting for this: no batching delay
+        return (await turn.approvals.ask(approval, turn.abort.signal)).outcome;
+      },
+      changed(set) {
+        turn.changes.push(set);
+        turn.record.changes = [...turn.changes];
+        emit(thread, { kind: 'turn.changes', threadId: thread.id, turnId: turn.turnId, changeSet: summarizeChangeSet(set) });
+        batcher.push({ kind: 'workspace.changed', workspaceId: set.workspaceId, paths: set.changes.flatMap((c) => (c.from ? [c.from, c.path] : [c.path])) });
+        scheduleProgress(thread, turn, true); // the record of what changed must not wait
+      },
+      answered(item) {
+        turn.output.done(item);
+        emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, request: turn.output.request, item });
+      },
+    };
+  }
+
+  /** Sets the thread's policy, saves it, and settles the approvals it now decides. */
+  async function setPolicy(thread: ThreadState, policy: ApprovalPolicy): Promise<void> {
+    thread.policy = policy;
+    if (policy === 'auto') thread.running?.approvals.answerAll('approved', 'policy');
+    if (policy === 'read-only') thread.running?.approvals.answerAll('refused', 'policy');
+    await queueWrite(thread, async () => {
+      const existing = await deps.store.getThread(thread.id);
+      const now = Date.now();
+      await deps.store.putThread({ ...(existing ?? { id: thread.id, title: 'New thread', createdAt: now, updatedAt: now }), approvalPolicy: policy });
+    });
+  }
+
+  async function answerApproval(thread: ThreadState, approvalId: string, decision: ApprovalDecision): Promise<boolean> {
+    const approvals = thread.running?.approvals;
+    if (!approvals?.list().some((a) => a.approvalId === approvalId)) return false;
+    approvals.answer(approvalId, decision === 'deny' ? 'denied' : 'approved', 'person');
+    if (decision === 'allow-thread') await setPolicy(thread, 'auto');
+    return true;
+  }
+
+  async function revertTurn(thread: ThreadState, turnId: string): Promise<number> {
+    await thread.ready;
+    if (thread.running) throw new Error('A turn is running in this thread: revert when it has finished.');
+    const record = (await deps.store.listTurns(thread.id)).find((t) => t.id === turnId);
+    if (!record) throw new Error('That turn is not in this thread.');
+    if (record.revertedAt !== undefined) throw new Error("This turn's changes were already reverted.");
+    const sets = record.changes ?? [];
+    if (sets.length === 0) throw new Error('This turn changed no files.');
+    const workspace = await deps.workspaceFor(thread.id);
+    const elsewhere = sets.find((set) => set.workspaceId !== workspace.id);
+    if (elsewhere) throw new Error(`This turn changed files in workspace "${elsewhere.workspaceId}", and the thread now uses "${workspace.id}": switch back to it to revert.`);
+    const plan = await planRevert(sets, workspace);
+    if (!plan.ok) throw new Error(`Nothing was reverted: ${plan.conflicts.length === 1 ? 'a file was' : 'files were'} changed after this turn: ${plan.conflicts.join(', ')}.`);
+    const count = await applyRevert(plan, workspace);
+    const paths = [...plan.restore.map((r) => r.path), ...plan.remove];
+    // The model still believes the files are as the turn left them: tell it, in the history.
+    const note: MessageItem = { type: 'message', role: 'developer', content: [{ type: 'input_text', text: `The user reverted the file changes of an earlier turn. These files are back as they were before it: ${paths.join(', ')}.` }] };
+    thread.history.push(note);
+    await queueWrite(thread, async () => {
+      await deps.store.appendItems(thread.id, turnId, [note]);
+      await deps.store.putTurn({ ...record, revertedAt: Date.now() });
+    });
+    batcher.push({ kind: 'workspace.changed', workspaceId: workspace.id, paths });
+    return count;
+  }
+
+  // ---- compaction (§4.8) ----
+
+  function compactThreshold(): number {
+    return settingsInForce.compactAtInputTokens;
+  }
+
+  /**
+   * Compacts the thread's history as part of `turn`: the compact request sends the turn's value and
+   * an empty cell takes the one it returns; the turn then goes on with the compacted items on a new
+   * chain (no previous_response_id) and the next window. Returns null, or why it failed; a failure
+   * before or between requests leaves the history as it was, and the turn goes on.
+   */
+  async function compactThread(thread: ThreadState, turn: RunningTurn, phase: CompactionPhase): Promise<string | null> {
+    const itemsBefore = thread.history.length;
+    const report = (error?: string) =>
+      emit(thread, { kind: 'turn.compacted', threadId: thread.id, turnId: turn.turnId, phase, window: thread.windowGeneration, itemsBefore, itemsAfter: thread.history.length, ...(error !== undefined ? { error } : {}) });
+    if (itemsBefore === 0) {
+      report('There is nothing to compact yet.');
+      return phase === 'standalone' ? 'There is nothing to compact yet.' : null;
+    }
+    const outcome = await requestCompaction({
+      fetch: deps.fetch,
+      url: deps.compactUrl ?? compactUrlFor(deps.httpUrl),
+      settings: deps.settings,
+      identity: identity(thread, turn.turnId, 'compaction'),
+      history: thread.history,
+      turnState: turn.cell.get(),
+      signal: turn.abort.signal,
+      onTurnState(value) {
+        const accepted = turn.cell.offer(value);
+        emit(thread, { kind: 'turn.metadata', threadId: thread.id, turnId: turn.turnId, value, accepted });
+        markDirty();
+      },
+    });
+    if (!outcome.ok) {
+      if (outcome.aborted) throw new Error('stopped by the user');
+      const message = `Compaction failed: ${outcome.message}.`;
+      log(`${thread.id}: ${message}`);
+      report(message);
+      return message;
+    }
+    thread.windowGeneration += 1;
+    const marker: CompactionMarker & Item = { type: COMPACTION_MARKER, window: thread.windowGeneration, itemsBefore, output: outcome.output };
+    thread.history = [...outcome.output];
+    thread.chain = null; // a new chain: the next request sends the compacted input in full
+    thread.lastInputTokens = null;
+    turn.output.done(marker);
+    turn.output.commit();
+    emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, request: turn.output.request, item: marker });
+    report();
+    void queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, [marker]));
+    return null;
   }
 
   /**
@@ -502,21 +682,21 @@ export function createBroker(deps: BrokerDeps): Broker {
           thread.history.push(...outputs);
           if (outcome.socketId !== undefined) thread.chain = { socketId: outcome.socketId, responseId: outcome.response.id, historyLength: thread.history.length };
           else thread.chain = null;
+          const inputTokens = outcome.response.usage?.input_tokens;
+          if (typeof inputTokens === 'number') thread.lastInputTokens = inputTokens;
           turn.output.commit();
           void queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, outputs));
           const calls = outputs.filter(isFunctionCall);
           if (calls.length === 0) return { status: 'completed' };
           const workspace = await deps.workspaceFor(thread.id);
-          const results = await Promise.all(calls.map((call) => runToolCall(call, workspace)));
           // A Stop during the tools still answers the calls: the history must stay valid.
-          for (const item of results) {
-            turn.output.done(item);
-            emit(thread, { kind: 'item.done', threadId: thread.id, turnId: turn.turnId, request: turn.output.request, item });
-          }
+          const results = await runFunctionCalls(calls, deps.tools, { workspace, jsRunner: deps.jsRunner }, callHost(thread, turn));
           thread.history.push(...results);
           turn.output.commit();
           void queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, results));
           if (turn.abort.signal.aborted) return { status: 'stopped' };
+          // Between tool round trips: compact when the last request was already large (§4.8).
+          if (typeof inputTokens === 'number' && inputTokens > compactThreshold()) await compactThread(thread, turn, 'mid-turn');
           continue;
         }
         case 'aborted':
@@ -665,9 +845,9 @@ export function createBroker(deps: BrokerDeps): Broker {
 
   // ---- RPC ----
 
-  async function startTurn(params: { tabId: string; threadId: string; turnId: string; text: string }) {
+  async function startTurn(params: { tabId: string; threadId: string; turnId: string; text: string }, kind: RunningTurn['kind'] = 'turn') {
     const text = params.text.trim();
-    if (!text) throw new Error('The message is empty.');
+    if (!text && kind === 'turn') throw new Error('The message is empty.');
     const thread = threadState(params.threadId);
     await thread.ready;
     if (thread.running) throw new Error('A turn is already running in this thread. Wait for it to finish or press Stop.');
@@ -675,7 +855,12 @@ export function createBroker(deps: BrokerDeps): Broker {
     const turn: RunningTurn = {
       tabId: params.tabId,
       turnId: params.turnId,
-      record: { id: params.turnId, threadId: thread.id, tabId: params.tabId, userText: text, status: 'running', startedAt: now },
+      kind,
+      approvals: createPendingApprovals((request, outcome, by) => {
+        emit(thread, { kind: 'approval.resolved', threadId: thread.id, turnId: params.turnId, approvalId: request.approvalId, outcome, by });
+      }),
+      changes: [],
+      record: { id: params.turnId, threadId: thread.id, tabId: params.tabId, userText: text, status: 'running', startedAt: now, ...(kind === 'compaction' ? { kind } : {}) },
       cell: cells.open({ tabId: params.tabId, turnId: params.turnId }, thread.id),
       abort: new AbortController(),
       output: createTurnOutput(),
@@ -688,7 +873,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     const accepted = (async () => {
       await persist(thread, async () => {
         const existing = await deps.store.getThread(thread.id);
-        const title = !existing || existing.title === 'New thread' ? titleFrom(text) : existing.title;
+        const title = text && (!existing || existing.title === 'New thread') ? titleFrom(text) : (existing?.title ?? 'New thread');
         // Keep what else the record says (workspace, approval policy): tabs write those.
         await deps.store.putThread({ ...existing, id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now });
       });
@@ -725,6 +910,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       request: turn.output.request,
       items: turn.output.items(),
       streaming: turn.output.streaming(),
+      approvals: turn.approvals.list(),
+      changes: turn.changes.map(summarizeChangeSet),
     };
   }
 
@@ -736,8 +923,13 @@ export function createBroker(deps: BrokerDeps): Broker {
     } catch (error) {
       log(`could not read settings: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const inForce: UserSettings = { maxSockets: saved.maxSockets ?? limits.maxSockets, socketIdleMs: saved.socketIdleMs ?? limits.socketIdleMs };
+    const inForce: UserSettings = {
+      maxSockets: saved.maxSockets ?? limits.maxSockets,
+      socketIdleMs: saved.socketIdleMs ?? limits.socketIdleMs,
+      compactAtInputTokens: saved.compactAtInputTokens ?? limits.compactAtInputTokens,
+    };
     pool.configure({ maxSockets: inForce.maxSockets, idleTimeoutMs: inForce.socketIdleMs });
+    settingsInForce = inForce;
     return inForce;
   }
 
@@ -784,6 +976,24 @@ export function createBroker(deps: BrokerDeps): Broker {
           return {} as R;
         case 'startTurn':
           return (await startTurn(request.params)) as R;
+        case 'compactThread':
+          return (await startTurn({ ...request.params, text: '' }, 'compaction')) as R;
+        case 'answerApproval': {
+          const thread = threads.get(request.params.threadId);
+          return { accepted: thread ? await answerApproval(thread, request.params.approvalId, request.params.decision) : false } as R;
+        }
+        case 'setApprovalPolicy': {
+          const thread = threadState(request.params.threadId);
+          await thread.ready;
+          await setPolicy(thread, request.params.policy);
+          return { policy: thread.policy } as R;
+        }
+        case 'revertTurn':
+          return { reverted: await revertTurn(threadState(request.params.threadId), request.params.turnId) } as R;
+        case 'workspaceChanged':
+          deps.invalidateWorkspace?.(request.params.workspaceId);
+          batcher.push({ kind: 'workspace.changed', workspaceId: request.params.workspaceId, paths: [] });
+          return {} as R;
         case 'stop': {
           const running = threads.get(request.params.threadId)?.running;
           if (!running) return { stopped: false } as R;

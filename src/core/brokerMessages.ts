@@ -1,6 +1,10 @@
 // Everything that crosses between a tab and the broker, as discriminated unions in one place.
 // Requests go tab → broker over the tab's MessagePort (RPC); everything a tab shows comes back
 // as batched events on one BroadcastChannel, so every tab sees every thread's stream.
+import type { UserSettings } from './settings.ts';
+import type { ApprovalPolicy } from './threadStore.ts';
+import type { ChangeKind } from './turnChanges.ts';
+import type { ToolAccess } from './tools/toolContract.ts';
 import type { Item } from './wire.ts';
 
 /** Name of the BroadcastChannel the broker publishes app-wide events on (inspector, connection,
@@ -39,6 +43,18 @@ export type BrokerRequest =
   | { method: 'hello'; params: { tabId: string } }
   | { method: 'openThread'; params: { tabId: string; threadId: string } }
   | { method: 'startTurn'; params: { tabId: string; threadId: string; turnId: string; text: string } }
+  /** "Compact thread": a turn of its own that only compacts the thread's history (§4.8). */
+  | { method: 'compactThread'; params: { tabId: string; threadId: string; turnId: string } }
+  /** A person's answer to a pending approval; the first answer wins (another tab may have
+   *  answered already). `allow-thread` approves and sets the thread's policy to `auto`. */
+  | { method: 'answerApproval'; params: { threadId: string; approvalId: string; decision: ApprovalDecision } }
+  /** Sets the thread's approval policy (saved in its record); pending approvals follow it. */
+  | { method: 'setApprovalPolicy'; params: { threadId: string; policy: ApprovalPolicy } }
+  /** Restores the files a finished turn changed, if nothing changed them since. */
+  | { method: 'revertTurn'; params: { threadId: string; turnId: string } }
+  /** Files of a workspace were changed outside the broker (the Files panel): forget what the
+   *  broker remembered of them, and tell every tab. */
+  | { method: 'workspaceChanged'; params: { workspaceId: string } }
   | { method: 'stop'; params: { threadId: string } }
   | { method: 'inspect'; params: Record<string, never> }
   /** The thread was deleted: stop its turn if one runs and drop what the broker holds of it
@@ -60,13 +76,19 @@ export interface BrokerResults {
    *  is greater than `live.seq`: no gap, no duplicate. */
   openThread: { prewarmed: boolean; live: LiveTurnSnapshot | null };
   startTurn: { turnId: string };
+  compactThread: { turnId: string };
+  /** false: the approval was already answered (or its turn ended). */
+  answerApproval: { accepted: boolean };
+  setApprovalPolicy: { policy: ApprovalPolicy };
+  revertTurn: { reverted: number };
+  workspaceChanged: Record<string, never>;
   stop: { stopped: boolean };
   inspect: InspectorState;
   nudge: Record<string, never>;
   forgetThread: Record<string, never>;
   bindWorkspace: Record<string, never>;
   /** The settings now in force (saved values over the relay's and built-in defaults). */
-  applySettings: { maxSockets: number; socketIdleMs: number };
+  applySettings: UserSettings;
   bye: Record<string, never>;
 }
 
@@ -86,6 +108,44 @@ export interface LiveTurnSnapshot {
   items: Item[];
   /** Text streaming for items not finished yet, in order. */
   streaming: { itemId: string; text: string }[];
+  /** Calls waiting for a person's approval now. */
+  approvals: ApprovalRequest[];
+  /** Files the turn changed so far. */
+  changes: TurnChangeSet[];
+}
+
+export type ApprovalDecision = 'approve' | 'deny' | 'allow-thread';
+
+/** A write or run_js call waiting for a person (policy `ask`). */
+export interface ApprovalRequest {
+  approvalId: string;
+  callId: string;
+  /** The tool's name. */
+  name: string;
+  access: Exclude<ToolAccess, 'read'>;
+  /** One line, e.g. "apply_patch: add 2 files, update 1". */
+  summary: string;
+  /** What is approved: the diff of a write, the code of run_js. */
+  detail: string;
+  requestedAt: number;
+}
+
+/** How a call that needed approval ended up: the model reads the outcome as the tool's output. */
+export type ApprovalOutcome = 'approved' | 'denied' | 'refused' | 'cancelled';
+
+/** One file a turn changed, as tabs show it (the broker keeps the contents for a revert). */
+export interface ChangeSummary {
+  path: string;
+  kind: ChangeKind;
+  from?: string;
+  diff: string;
+}
+
+/** The files one tool call changed. */
+export interface TurnChangeSet {
+  callId: string;
+  tool: string;
+  changes: ChangeSummary[];
 }
 
 export type RpcCall = { kind: 'call'; id: number } & BrokerRequest;
@@ -96,6 +156,10 @@ export type RpcReply =
 // ---- Broadcast events (broker → every tab) ----
 
 export type TurnStatus = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+
+/** When a compaction ran: before the turn's first request, between tool round trips, or as the
+ *  whole of a "Compact thread" turn. */
+export type CompactionPhase = 'pre-turn' | 'mid-turn' | 'standalone';
 
 /** Events tied to one thread carry `seq`, a per-thread counter, so a tab can detect a gap. */
 export type ThreadEvent =
@@ -111,6 +175,12 @@ export type ThreadEvent =
   | { kind: 'item.done'; threadId: string; turnId: string; seq: number; request: number; item: Item }
   /** A turn-state value the server returned; `accepted` is false when the cell already held one. */
   | { kind: 'turn.metadata'; threadId: string; turnId: string; seq: number; value: string; accepted: boolean }
+  | { kind: 'approval.requested'; threadId: string; turnId: string; seq: number; approval: ApprovalRequest }
+  | { kind: 'approval.resolved'; threadId: string; turnId: string; seq: number; approvalId: string; outcome: ApprovalOutcome; by: 'person' | 'policy' | 'stop' }
+  /** A tool call of the turn changed files. */
+  | { kind: 'turn.changes'; threadId: string; turnId: string; seq: number; changeSet: TurnChangeSet }
+  /** The thread's history was compacted (§4.8): later requests start a new window. */
+  | { kind: 'turn.compacted'; threadId: string; turnId: string; seq: number; window: number; phase: CompactionPhase; itemsBefore: number; itemsAfter: number; error?: string }
   | { kind: 'turn.ended'; threadId: string; turnId: string; seq: number; status: Exclude<TurnStatus, 'running'>; error?: string };
 
 /** A thread event before the broker stamps its sequence number. */

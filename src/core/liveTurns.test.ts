@@ -43,7 +43,7 @@ describe('createLiveTurnStore', () => {
     expect(store.getSnapshot().threads.a).toBeUndefined();
     // Events it heard before leaving do not make the next ones look like a gap.
     const token = store.beginSync('a');
-    const effects = store.endSync('a', token, { threadId: 'a', turnId: 't1', tabId: 'x', userText: 'hi', seq: 9, request: 1, items: [], streaming: [{ itemId: 'm1', text: 'Hello wor' }] });
+    const effects = store.endSync('a', token, { threadId: 'a', turnId: 't1', tabId: 'x', userText: 'hi', seq: 9, request: 1, items: [], streaming: [{ itemId: 'm1', text: 'Hello wor' }], approvals: [], changes: [] });
     expect(effects.resyncThreads).toEqual([]);
     store.apply([{ kind: 'text.delta', threadId: 'a', turnId: 't1', seq: 10, request: 1, itemId: 'm1', delta: 'ld' }]);
     const entry = store.getSnapshot().threads.a!.turns[0]!.entries[0]!;
@@ -295,6 +295,8 @@ const snapshotOf = (over: Partial<LiveTurnSnapshot> = {}): LiveTurnSnapshot => (
   request: 1,
   items: [assistant('m1', 'done so far')],
   streaming: [{ itemId: 'm2', text: 'stream so f' }],
+  approvals: [],
+  changes: [],
   ...over,
 });
 

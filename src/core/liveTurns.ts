@@ -27,8 +27,12 @@
 // died mid-response: its streaming text and its finished items are not part of the
 // conversation, so they are dropped, and late events of r-1 are ignored.
 import type {
+  ApprovalOutcome,
+  ApprovalRequest,
   BrokerEvent,
+  CompactionPhase,
   ConnectionState,
+  TurnChangeSet,
   InspectorState,
   LiveTurnSnapshot,
   ThreadEvent,
@@ -81,6 +85,22 @@ export interface LiveTurn {
   readonly voided: readonly number[];
   /** The request current when the turn was seeded from a snapshot; null when built from events. */
   readonly seededAtRequest: number | null;
+  /** Calls waiting for a person's approval (they show in every tab viewing the thread). */
+  readonly approvals: readonly ApprovalRequest[];
+  /** How answered approvals ended, by call id. */
+  readonly approvalOutcomes: Readonly<Record<string, ApprovalOutcome>>;
+  /** Files the turn's calls changed, per call. */
+  readonly changes: readonly TurnChangeSet[];
+  /** Compactions of the turn (or the attempts that failed). */
+  readonly compactions: readonly LiveCompaction[];
+}
+
+export interface LiveCompaction {
+  readonly phase: CompactionPhase;
+  readonly window: number;
+  readonly itemsBefore: number;
+  readonly itemsAfter: number;
+  readonly error?: string;
 }
 
 export interface LiveThread {
@@ -158,6 +178,7 @@ type DraftTurn = { -readonly [K in keyof LiveTurn]: LiveTurn[K] } & {
   entries: LiveEntry[];
   metadata: LiveMetadataValue[];
 };
+// (approvals, changes, compactions and approvalOutcomes are replaced, never mutated in place.)
 type DraftStreaming = { -readonly [K in keyof LiveStreamingEntry]: LiveStreamingEntry[K] };
 
 interface PendingSync {
@@ -232,6 +253,10 @@ export function createLiveTurnStore(): LiveTurnStore {
         transport: null,
         voided: [],
         seededAtRequest: null,
+        approvals: [],
+        approvalOutcomes: {},
+        changes: [],
+        compactions: [],
       };
     }
 
@@ -355,6 +380,29 @@ export function createLiveTurnStore(): LiveTurnStore {
           turn.metadata.push({ value: event.value, accepted: event.accepted });
           return;
         }
+        case 'approval.requested': {
+          const turn = writableTurn(threadId, turnId, true)!;
+          if (!turn.approvals.some((a) => a.approvalId === event.approval.approvalId)) turn.approvals = [...turn.approvals, event.approval];
+          return;
+        }
+        case 'approval.resolved': {
+          const turn = writableTurn(threadId, turnId, true)!;
+          const answered = turn.approvals.find((a) => a.approvalId === event.approvalId);
+          turn.approvals = turn.approvals.filter((a) => a.approvalId !== event.approvalId);
+          if (answered) turn.approvalOutcomes = { ...turn.approvalOutcomes, [answered.callId]: event.outcome };
+          return;
+        }
+        case 'turn.changes': {
+          const turn = writableTurn(threadId, turnId, true)!;
+          turn.changes = [...turn.changes, event.changeSet];
+          return;
+        }
+        case 'turn.compacted': {
+          const turn = writableTurn(threadId, turnId, true)!;
+          const { phase, window, itemsBefore, itemsAfter } = event;
+          turn.compactions = [...turn.compactions, { phase, window, itemsBefore, itemsAfter, ...(event.error !== undefined ? { error: event.error } : {}) }];
+          return;
+        }
         case 'turn.ended': {
           const turn = writableTurn(threadId, turnId, true)!;
           turn.status = event.status;
@@ -421,6 +469,10 @@ export function createLiveTurnStore(): LiveTurnStore {
         metadata: turn.metadata,
         resends: turn.resends,
         voided: turn.voided,
+        approvalOutcomes: turn.approvalOutcomes,
+        compactions: turn.compactions,
+        approvals: live.approvals ?? [],
+        changes: live.changes ?? [],
         ...(turn.lastResendReason !== undefined && { lastResendReason: turn.lastResendReason }),
         entries: [
           ...live.items.map((item): LiveDoneEntry => ({ kind: 'done', item, request: null })),

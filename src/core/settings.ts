@@ -6,11 +6,14 @@ export interface UserSettings {
   maxSockets: number;
   /** Idle sockets are closed after this long. */
   socketIdleMs: number;
+  /** The thread is compacted when a response's usage.input_tokens passes this (PROTOCOL.md §4.8). */
+  compactAtInputTokens: number;
 }
 
 export const SETTINGS_LIMITS = {
   maxSockets: { min: 1, max: 16 },
   socketIdleMs: { min: 10_000, max: 60 * 60_000 },
+  compactAtInputTokens: { min: 1_000, max: 2_000_000 },
 } as const;
 
 export interface SettingsStore {

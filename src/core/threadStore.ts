@@ -2,6 +2,7 @@
 // browser, an in-memory map in unit tests. The broker writes; tabs read (through TanStack Query).
 import type { Item } from './wire.ts';
 import type { TurnStatus } from './brokerMessages.ts';
+import type { RecordedChangeSet } from './turnChanges.ts';
 
 /** What the agent may do in a thread without asking (issue 4): `read-only` refuses writes and
  *  run_js, `ask` (the default) waits for the user on each, `auto` never asks. */
@@ -28,6 +29,12 @@ export interface TurnRecord {
   error?: string;
   startedAt: number;
   endedAt?: number;
+  /** Absent: a turn started by a user message. `compaction`: a "Compact thread" turn. */
+  kind?: 'compaction';
+  /** Files the turn's tool calls changed, with their contents before and after (for a revert). */
+  changes?: RecordedChangeSet[];
+  /** When "Revert this turn's changes" restored them. */
+  revertedAt?: number;
   /** While the turn runs: output not yet final, saved at item boundaries and every few hundred
    *  ms, so a crash or a closed last tab loses at most the last moments of text. Cleared when
    *  the turn ends (its final items are then in the items store). */

@@ -134,8 +134,8 @@ describe('openIdbThreadStore', () => {
     store.close();
     const db = await openDB(name);
     expect(db.version).toBe(DB_VERSION);
-    expect(DB_VERSION).toBe(3);
-    expect([...db.objectStoreNames].sort()).toEqual(['items', 'settings', 'threads', 'turns']);
+    expect(DB_VERSION).toBe(4);
+    expect([...db.objectStoreNames].sort()).toEqual(['items', 'settings', 'threads', 'turns', 'workspaces']);
     const tx = db.transaction(['threads', 'turns', 'items']);
     expect(tx.objectStore('threads').keyPath).toBe('id');
     expect(tx.objectStore('turns').keyPath).toBe('id');
@@ -144,6 +144,7 @@ describe('openIdbThreadStore', () => {
     expect(tx.objectStore('items').keyPath).toEqual(['threadId', 'index']);
     expect(tx.objectStore('items').index('byThread').keyPath).toBe('threadId');
     expect(db.transaction('settings').objectStore('settings').keyPath).toBeNull();
+    expect(db.transaction('workspaces').objectStore('workspaces').keyPath).toBe('id');
     db.close();
   });
 
@@ -235,8 +236,9 @@ describe('migration 2 → 3 (settings)', () => {
     expect(await store.getSettings()).toEqual({ maxSockets: 2 });
     store.close();
     const db = await openDB(name);
-    expect(db.version).toBe(3);
-    expect([...db.objectStoreNames].sort()).toEqual(['items', 'settings', 'threads', 'turns']);
+    // The later migrations ran too (3 → 4: workspaces, see idbWorkspaceRegistry.test.ts).
+    expect(db.version).toBe(DB_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual(['items', 'settings', 'threads', 'turns', 'workspaces']);
     db.close();
   });
 });

@@ -5,6 +5,7 @@ import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type St
 import { sanitizeSettings, type SettingsStore, type UserSettings } from '../core/settings.ts';
 import type { ItemRecord, ThreadRecord, ThreadStore, TurnRecord } from '../core/threadStore.ts';
 import type { Item } from '../core/wire.ts';
+import { defaultWorkspaceRecord, DEFAULT_WORKSPACE_ID, refuseDeletingDefault, sortWorkspaces, type WorkspaceRecord, type WorkspaceRegistry } from '../core/workspaceRegistry.ts';
 import { planImport, type ImportPlan, type ThreadArchive } from './threadArchive.ts';
 
 export const DEFAULT_DB_NAME = 'switchboard';
@@ -16,6 +17,9 @@ interface SwitchboardDB extends DBSchema {
   /** One record, under SETTINGS_KEY: what the user saved (src/core/settings.ts). Read back
    *  through sanitizeSettings, since anything may have been written there. */
   settings: { key: string; value: Partial<UserSettings> };
+  /** The workspaces threads can be bound to (src/core/workspaceRegistry.ts); a local folder's
+   *  FileSystemDirectoryHandle is stored in its record (handles are structured-clonable). */
+  workspaces: { key: string; value: WorkspaceRecord };
 }
 
 /** The key of the one record in the `settings` store. */
@@ -46,6 +50,10 @@ const MIGRATIONS: readonly ((db: Db, tx: UpgradeTx) => void)[] = [
   (db) => {
     db.createObjectStore('settings');
   },
+  // 3 → 4: the workspace registry. The default workspace needs no record (reads synthesise it).
+  (db) => {
+    db.createObjectStore('workspaces', { keyPath: 'id' });
+  },
 ];
 
 export const DB_VERSION = MIGRATIONS.length;
@@ -60,9 +68,9 @@ export interface ThreadSnapshot {
   items: ItemRecord[];
 }
 
-/** Threads and settings over one connection: the tabs and the broker worker both use it (the
- *  worker passes it as the broker's `settingsStore`). */
-export interface IdbThreadStore extends ThreadStore, SettingsStore {
+/** Threads, settings and workspaces over one connection: the tabs and the broker worker both use
+ *  it (the worker passes it as the broker's `settingsStore` and resolves workspaces from it). */
+export interface IdbThreadStore extends ThreadStore, SettingsStore, WorkspaceRegistry {
   readThread(id: string): Promise<ThreadSnapshot>;
   /** Writes a validated archive's threads in one transaction: all of them or, on any error,
    *  none. Ids already taken in this database are replaced with `newId()`. */
@@ -188,6 +196,32 @@ export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadS
       const store = tx.objectStore('settings');
       const merged = { ...sanitizeSettings(await store.get(SETTINGS_KEY)), ...sanitizeSettings(settings) };
       await Promise.all([store.put(merged, SETTINGS_KEY), tx.done]);
+    },
+    async listWorkspaces() {
+      return sortWorkspaces(await (await db()).getAll('workspaces'));
+    },
+    async getWorkspace(id) {
+      const record = await (await db()).get('workspaces', id);
+      return record ?? (id === DEFAULT_WORKSPACE_ID ? defaultWorkspaceRecord() : undefined);
+    },
+    async putWorkspace(record) {
+      await (await db()).put('workspaces', record);
+    },
+    async deleteWorkspace(id) {
+      refuseDeletingDefault(id);
+      // One transaction: a thread is never left bound to a workspace that is gone.
+      const tx = (await db()).transaction(['workspaces', 'threads'], 'readwrite');
+      const threads = tx.objectStore('threads');
+      const unboundThreads: string[] = [];
+      const writes: Promise<unknown>[] = [tx.objectStore('workspaces').delete(id)];
+      for (const t of await threads.getAll()) {
+        if (t.workspaceId !== id) continue;
+        const { workspaceId: _dropped, ...rest } = t;
+        writes.push(threads.put(rest));
+        unboundThreads.push(t.id);
+      }
+      await Promise.all([...writes, tx.done]);
+      return { unboundThreads };
     },
     close() {
       void dbPromise?.then((d) => d.close());

@@ -191,6 +191,16 @@ describe('planPatch + applyPlan', () => {
       expect(move.problems[0]).toMatchObject({ path, patchLine: 3, message: expect.stringContaining('outside the workspace') });
     });
 
+    it('refuses a path with a NUL character in Add, Delete, Update and Move', async () => {
+      const path = 'a/b\0.txt';
+      for (const body of [[`*** Add File: ${path}`, '+x'], [`*** Delete File: ${path}`], [`*** Update File: ${path}`, '@@', '+x']]) {
+        const error = await refused({ 'a/f': 'f\n' }, patch(...body));
+        expect(error.problems).toEqual([{ path, hunk: null, patchLine: 2, message: `path "${path}" contains a NUL character` }]);
+      }
+      const move = await refused({ 'a/f': 'f\n' }, patch('*** Update File: a/f', `*** Move to: ${path}`));
+      expect(move.problems).toEqual([{ path, hunk: null, patchLine: 3, message: `path "${path}" contains a NUL character` }]);
+    });
+
     it('takes an absolute path as relative to the workspace root', async () => {
       const { after } = await apply({}, patch('*** Add File: /etc/passwd', '+inside'));
       expect(after).toEqual({ 'etc/passwd': 'inside\n' });

@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.ts';
 import type { OpenSocket, RawSocketHandlers } from '../socketPool.ts';
 import type { FetchLike } from '../responseStream.ts';
+import type { JsRunner } from '../tools/toolContract.ts';
 import type { Item, ResponseCreate } from '../wire.ts';
 
 /** Lets queued promise callbacks run, including ones they schedule. */
@@ -72,6 +73,8 @@ export interface ScriptedAnswer {
   calls?: { name: string; args: Record<string, unknown> }[];
   /** Turn state advertised in a response.metadata event (WS) or header (HTTP). */
   turnState?: string;
+  /** usage.input_tokens reported in response.completed (default 10). */
+  inputTokens?: number;
 }
 
 /** The event sequence of a response (PROTOCOL.md §3) with the given text and function calls. */
@@ -95,7 +98,7 @@ export function responseEvents(answer: ScriptedAnswer, responseId = nextId('resp
     events.push({ type: 'response.output_item.done', output_index: output.length, item });
     output.push(item);
   }
-  events.push({ type: 'response.completed', response: { id: responseId, status: 'completed', output, usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 } } });
+  events.push({ type: 'response.completed', response: { id: responseId, status: 'completed', output, usage: { input_tokens: answer.inputTokens ?? 10, output_tokens: 5, total_tokens: (answer.inputTokens ?? 10) + 5 } } });
   return events;
 }
 
@@ -128,6 +131,10 @@ export interface FakeUpstream {
   respondWith(responder: Responder): void;
   /** Responses answered over HTTP: events plus the turn-state response header. */
   httpResponder: (body: ResponseCreate, headers: Record<string, string>) => { events: Event[]; turnState?: string };
+  /** `POST …/responses/compact`: the compacted output, or an error status; every call is also
+   *  in `compactions`. */
+  compactResponder: (body: { input: Item[] }, headers: Record<string, string>) => { output?: Item[]; turnState?: string; status?: number };
+  compactions: { body: { input: Item[]; client_metadata?: Record<string, string> }; headers: Record<string, string> }[];
 }
 
 export function createFakeUpstream(): FakeUpstream {
@@ -140,6 +147,8 @@ export function createFakeUpstream(): FakeUpstream {
     refuse: (...codes) => void refusals.push(...codes),
     respondWith: (r) => void (responder = r),
     httpResponder: (body) => ({ events: responseEvents({ text: `http answer to ${body.input.length} items` }) }),
+    compactResponder: (body) => ({ output: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: `summary of ${body.input.length} items` }] }] }),
+    compactions: [],
     openSocket(handlers: RawSocketHandlers) {
       const id = sockets.length + 1;
       const refusal = refusals.shift();
@@ -192,7 +201,17 @@ export function createFakeUpstream(): FakeUpstream {
         },
       };
     },
-    async fetch(_url, init) {
+    async fetch(url, init) {
+      if (url.endsWith('/compact')) {
+        const body = JSON.parse(init.body) as { input: Item[] };
+        upstream.compactions.push({ body, headers: init.headers });
+        const answer = upstream.compactResponder(body, init.headers);
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (answer.turnState !== undefined) headers['x-codex-turn-state'] = answer.turnState;
+        const status = answer.status ?? 200;
+        const payload = status === 200 ? { output: answer.output ?? [] } : { error: { message: 'compaction is broken today' } };
+        return new Response(JSON.stringify(payload), { status, headers });
+      }
       const body = JSON.parse(init.body) as ResponseCreate;
       upstream.requests.push({ transport: 'http', body, headers: init.headers });
       const { events, turnState } = upstream.httpResponder(body, init.headers);
@@ -204,3 +223,10 @@ export function createFakeUpstream(): FakeUpstream {
   };
   return upstream;
 }
+
+/** A run_js that "runs" code by echoing it: the broker tests need the plumbing, not QuickJS. */
+export const fakeJsRunner: JsRunner = {
+  async run(code) {
+    return { console: `ran: ${code}`, result: 'undefined', truncated: false };
+  },
+};
