@@ -2,7 +2,9 @@
 // OPFS workspace, approvals under each policy and across tabs and reloads, the record of changed
 // files and its revert, and compaction inside a turn (PROTOCOL.md §4.8). The scripted upstream
 // makes the calls; the frames it receives, and the files in the browser's storage, are the evidence.
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import { strFromU8, unzipSync } from 'fflate';
 import { approvalCard, expect, lastTurn, openNewThread, send, setPolicy, test, toolOutputs, turnState, workspaceFiles } from './fixtures.ts';
 
 const STARTER_HELLO = "export function hello(name) {\n  return `Hello, ${name}!`;\n}\n";
@@ -239,4 +241,24 @@ test('"Compact thread" runs a compaction as a turn of its own', async ({ page, u
   await expect(lastTurn(page).getByRole('note')).toContainText('Context compacted');
   await idle(page);
   expect((await upstream.log()).http.filter((h) => h.path === '/v1/responses/compact')).toHaveLength(1);
+});
+
+test('on the offline engine: ask for a small project, watch the patch, approve it, download the zip', async ({ page }) => {
+  // No script: the embedded engine's offline agent answers, as it does for a person with no key.
+  await openNewThread(page);
+  await startTurn(page, 'create a small project called calc');
+  const card = approvalCard(page);
+  await expect(card).toContainText('apply_patch');
+  await expect(card.getByLabel('Changes apply_patch will make')).toContainText('+++ b/calc/package.json');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await idle(page);
+  await expect(lastTurn(page).getByRole('region', { name: 'Files changed' })).toContainText('calc/src/sum.js');
+  const files = page.getByRole('complementary', { name: 'Files' });
+  const show = files.getByRole('button', { name: 'Show files' });
+  if (await show.isVisible()) await show.click();
+  await expect(files.getByRole('tree', { name: 'Workspace files' })).toContainText('calc');
+  const [download] = await Promise.all([page.waitForEvent('download'), files.getByRole('button', { name: 'Download zip' }).click()]);
+  const zip = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
+  expect(Object.keys(zip)).toEqual(expect.arrayContaining(['calc/package.json', 'calc/src/sum.js', 'calc/test/sum.test.js', 'calc/index.html']));
+  expect(strFromU8(zip['calc/src/sum.js']!)).toContain('export function sum');
 });

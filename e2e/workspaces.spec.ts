@@ -82,8 +82,12 @@ test('a new workspace: import files and a folder, the agent works in it, downloa
   await page.keyboard.press('ArrowRight');
   await expect(files.tree.getByRole('treeitem', { name: 'proj' })).toHaveAttribute('aria-expanded', 'true');
   await page.keyboard.press('ArrowDown');
+  await expect(files.tree.getByRole('treeitem', { name: 'src' })).toBeFocused();
   await page.keyboard.press('ArrowRight');
+  // A folder's children load when it opens: wait for them before moving down into them.
+  await expect(files.tree.getByRole('treeitem', { name: 'x.js' })).toBeVisible();
   await page.keyboard.press('ArrowDown');
+  await expect(files.tree.getByRole('treeitem', { name: 'x.js' })).toBeFocused();
   await page.keyboard.press('Enter');
   await expect(files.viewer).toContainText('export const y = 2;');
   await expect(files.tree.getByRole('treeitem', { name: 'x.js' })).toHaveAttribute('aria-selected', 'true');

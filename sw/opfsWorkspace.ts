@@ -80,6 +80,20 @@ export function createOpfsWorkspace(id: string, root: Dir): Workspace {
     async exists(path) {
       return entryKind(root, resolveWorkspacePath(path));
     },
+    async removeEmptyDirectory(path) {
+      const p = resolveWorkspacePath(path);
+      if (p === '' || (await entryKind(root, p)) !== 'directory') return false;
+      const slash = p.lastIndexOf('/');
+      const parent = await walkTo(root, slash === -1 ? '' : p.slice(0, slash));
+      try {
+        // Without { recursive: true } removeEntry refuses a directory that is not empty.
+        await parent.removeEntry(p.slice(slash + 1));
+        return true;
+      } catch (error) {
+        if (error instanceof DOMException && error.name === 'InvalidModificationError') return false;
+        throw error;
+      }
+    },
   };
 }
 

@@ -52,10 +52,10 @@ export function createServices(): Services {
         .call('inspect', {})
         .then((state) => live.apply([{ kind: 'inspector', state }]))
         .catch(() => undefined);
-      if (restarted) {
-        sync.reset(); // re-open the thread on screen with the new broker
-        void queryClient.invalidateQueries(); // the new broker marked orphaned turns interrupted
-      }
+      if (restarted) sync.reset(); // re-open the thread on screen with the new broker
+      // A broker answers only once it has marked the turns a dead one left running as
+      // interrupted: whatever this tab read before that may say "running" (and offer Stop).
+      void queryClient.invalidateQueries();
     },
   });
 

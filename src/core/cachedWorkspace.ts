@@ -106,6 +106,11 @@ export function createCachedWorkspace(inner: Workspace, options: { maxTextBytes?
       if (generation === started) kinds.set(p, kind);
       return kind;
     },
+    ...(inner.removeEmptyDirectory
+      ? {
+          removeEmptyDirectory: (path: string) => writing([], () => inner.removeEmptyDirectory!(path)),
+        }
+      : {}),
     invalidate() {
       clearStructure();
       texts = new Map();

@@ -83,9 +83,20 @@ function describeDrift(expected: string | null, now: string | null): string {
   return 'changed since';
 }
 
-/** Carries out a plan: contents first, then removals, so a failure midway loses no text. */
-export async function applyRevert(plan: Extract<RevertPlan, { ok: true }>, workspace: Pick<Workspace, 'writeText' | 'remove'>): Promise<number> {
+/** Carries out a plan: contents first, then removals, so a failure midway loses no text. Folders
+ *  that removing the turn's new files left empty go too (a revert of "add calc/src/sum.js" should
+ *  not leave an empty calc/src/ behind). */
+export async function applyRevert(plan: Extract<RevertPlan, { ok: true }>, workspace: Pick<Workspace, 'writeText' | 'remove' | 'removeEmptyDirectory'>): Promise<number> {
   for (const { path, text } of plan.restore) await workspace.writeText(path, text);
   for (const path of plan.remove) await workspace.remove(path);
+  if (workspace.removeEmptyDirectory) {
+    const parents = new Set<string>();
+    for (const path of plan.remove) {
+      const parts = path.split('/');
+      for (let i = parts.length - 1; i > 0; i--) parents.add(parts.slice(0, i).join('/'));
+    }
+    // Deepest first, so a parent is tried once its children are gone.
+    for (const dir of [...parents].sort((a, b) => b.split('/').length - a.split('/').length)) await workspace.removeEmptyDirectory(dir);
+  }
   return plan.restore.length + plan.remove.length;
 }

@@ -20,6 +20,9 @@ export interface Workspace {
   remove(path: string): Promise<void>;
   /** What is at `path` now: the root ('') is a directory; a path through a file is null. */
   exists(path: string): Promise<'file' | 'directory' | null>;
+  /** Removes the directory at `path` if it is empty; true when it did. Workspaces without real
+   *  directories (the memory one) need not have it. */
+  removeEmptyDirectory?(path: string): Promise<boolean>;
 }
 
 /** Normalises a model-supplied path to a workspace-relative one and refuses any that would

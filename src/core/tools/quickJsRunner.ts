@@ -124,7 +124,9 @@ type Outcome = { kind: 'value'; value: QuickJSHandle } | { kind: 'error'; error:
 
 function runOnce(module: QuickJSWASMModule, code: string, limits: Limits, maxStackBytes: number): JsRunResult {
   const output = createConsoleCollector(limits.outputMaxChars);
-  const clock = { deadline: Date.now() + limits.timeoutMs, phase: 'code' as 'code' | 'report', timedOut: false };
+  /** Setup (the prelude, our own bounded code) is never interrupted; the time limit starts with
+   *  the model's code, so a slow start on a busy machine is not charged to it. */
+  const clock = { deadline: Infinity, phase: 'setup' as 'setup' | 'code' | 'report', timedOut: false };
   /** Every handle this run owns, disposed newest first whatever happens. */
   const handles: QuickJSHandle[] = [];
   const own = (handle: QuickJSHandle) => {
@@ -148,6 +150,8 @@ function runOnce(module: QuickJSWASMModule, code: string, limits: Limits, maxSta
     const ctx = (context = runtime.newContext());
     const reserve = own(ctx.newArrayBuffer(new ArrayBuffer(REPORT_RESERVE_BYTES)));
     const format = installSandbox(ctx, output.append, limits.outputMaxChars, own);
+    clock.phase = 'code';
+    clock.deadline = Date.now() + limits.timeoutMs;
     const outcome = evaluate(ctx, runtime, chooseSource(ctx, code), clock, own);
 
     // Reporting: a little more time and memory, so the report itself does not fail.
