@@ -71,6 +71,16 @@ describe('createEventBatcher', () => {
     expect(byTopic).toEqual({ A: ['text.delta', 'text.delta'], B: ['text.delta'], null: ['thread.changed'] });
   });
 
+  it('sends one thread.changed per thread per batch', async () => {
+    const { sent, batcher } = setup();
+    for (const threadId of ['A', 'A', 'B', 'A']) batcher.push({ kind: 'thread.changed', threadId });
+    await flushMicrotasks();
+    expect(sent[0]!.batch.events).toEqual([{ kind: 'thread.changed', threadId: 'A' }, { kind: 'thread.changed', threadId: 'B' }]);
+    batcher.push({ kind: 'thread.changed', threadId: 'A' }); // a later batch says it again
+    batcher.flush();
+    expect(sent[1]!.batch.events).toEqual([{ kind: 'thread.changed', threadId: 'A' }]);
+  });
+
   it('flushes at maxEvents without waiting', () => {
     const { sent, batcher } = setup({ maxEvents: 3 });
     for (let i = 1; i <= 3; i++) batcher.push(delta(i, 'x', `m${i}`));

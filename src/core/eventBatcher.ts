@@ -9,6 +9,8 @@
 // - Coalescing: consecutive text deltas of one output item, pending in the same batch, become one
 //   event with the joined text and one sequence number, so a tab clones and applies one small
 //   event per item per batch rather than dozens.
+// - One `thread.changed` per thread per batch: each makes every tab re-read the thread from
+//   IndexedDB, and a turn's writes (record, items, progress) announce several in a row.
 // - Topics: events of one thread (those with a `seq`) are published on that thread's topic, the
 //   rest (inspector, connection, thread list changes) on the app-wide topic, so a tab receives
 //   only the stream of the thread it shows.
@@ -52,6 +54,8 @@ export function createEventBatcher(options: {
   let pending: BrokerEvent[] = [];
   /** The last pending event of each thread, when it is a text delta that may still grow. */
   let openDeltas = new Map<string, TextDelta>();
+  /** Threads with a `thread.changed` pending: a second one in the same batch says nothing new. */
+  let changedThreads = new Set<string>();
   let timer: TimerHandle | null = null;
   let microtaskQueued = false;
   /** When the last batch went out; -Infinity: never (the next event goes out at once). */
@@ -65,6 +69,7 @@ export function createEventBatcher(options: {
     const events = pending;
     pending = [];
     openDeltas = new Map();
+    changedThreads = new Set();
     const state = options.collectState?.() ?? [];
     if (events.length === 0 && state.length === 0) return;
     lastFlushAt = options.clock.now();
@@ -101,6 +106,10 @@ export function createEventBatcher(options: {
 
   return {
     push(event) {
+      if (event.kind === 'thread.changed') {
+        if (changedThreads.has(event.threadId)) return;
+        changedThreads.add(event.threadId);
+      }
       pending.push(event);
       if ('seq' in event) {
         if (event.kind === 'text.delta') openDeltas.set(event.threadId, { ...event });
