@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from 'react';
 import type { UserSettings } from '../core/settings.ts';
 import { useServices } from './ServicesContext.ts';
 import { describeSettings, draftFrom, INPUT_BOUNDS, readDraft, type SettingsDraft, type SettingsErrors } from './settingsForm.ts';
@@ -43,10 +43,7 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
   const poolInput = useRef<HTMLInputElement>(null);
   const idleInput = useRef<HTMLInputElement>(null);
   const compactInput = useRef<HTMLInputElement>(null);
-  const ids = {
-    title: useId(), pool: useId(), poolHint: useId(), poolError: useId(), idle: useId(), idleHint: useId(), idleError: useId(),
-    compact: useId(), compactHint: useId(), compactError: useId(),
-  };
+  const titleId = useId();
 
   const [phase, setPhase] = useState<'loading' | 'ready' | 'saving'>('loading');
   const [inForce, setInForce] = useState<UserSettings | null>(null);
@@ -140,13 +137,11 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
     setPhase('ready');
   };
 
-  const describedBy = (hint: string, error: string, invalid: boolean) => (invalid ? `${hint} ${error}` : hint);
-
   return (
     <dialog
       ref={dialog}
       className="dialog"
-      aria-labelledby={ids.title}
+      aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();
         onClose();
@@ -157,85 +152,41 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         if (!dialog.current?.open) onClose();
       }}
     >
-      <h2 id={ids.title} className="dialog__title">
+      <h2 id={titleId} className="dialog__title">
         Settings
       </h2>
       <form className="settings" noValidate onSubmit={(e) => void onSubmit(e)} aria-busy={phase !== 'ready'}>
-        <div className="settings__field">
-          <label htmlFor={ids.pool}>Pool size (sockets)</label>
-          <input
-            ref={poolInput}
-            id={ids.pool}
-            type="number"
-            inputMode="numeric"
-            min={INPUT_BOUNDS.maxSockets.min}
-            max={INPUT_BOUNDS.maxSockets.max}
-            step={1}
-            value={draft.maxSockets}
-            disabled={phase === 'loading'}
-            aria-invalid={errors.maxSockets ? true : undefined}
-            aria-describedby={describedBy(ids.poolHint, ids.poolError, !!errors.maxSockets)}
-            onChange={(e) => edit('maxSockets', e.target.value)}
-          />
-          <span id={ids.poolHint} className="settings__hint">
-            Most sockets open at once, {INPUT_BOUNDS.maxSockets.min}–{INPUT_BOUNDS.maxSockets.max}. Turns beyond that wait in a queue.
-          </span>
-          {errors.maxSockets && (
-            <span id={ids.poolError} className="settings__error">
-              {errors.maxSockets}
-            </span>
-          )}
-        </div>
-        <div className="settings__field">
-          <label htmlFor={ids.idle}>Close idle sockets after (seconds)</label>
-          <input
-            ref={idleInput}
-            id={ids.idle}
-            type="number"
-            inputMode="numeric"
-            min={INPUT_BOUNDS.idleSeconds.min}
-            max={INPUT_BOUNDS.idleSeconds.max}
-            step={1}
-            value={draft.idleSeconds}
-            disabled={phase === 'loading'}
-            aria-invalid={errors.idleSeconds ? true : undefined}
-            aria-describedby={describedBy(ids.idleHint, ids.idleError, !!errors.idleSeconds)}
-            onChange={(e) => edit('idleSeconds', e.target.value)}
-          />
-          <span id={ids.idleHint} className="settings__hint">
-            {INPUT_BOUNDS.idleSeconds.min}–{INPUT_BOUNDS.idleSeconds.max} seconds.
-          </span>
-          {errors.idleSeconds && (
-            <span id={ids.idleError} className="settings__error">
-              {errors.idleSeconds}
-            </span>
-          )}
-        </div>
-        <div className="settings__field">
-          <label htmlFor={ids.compact}>Compact when input tokens exceed</label>
-          <input
-            ref={compactInput}
-            id={ids.compact}
-            type="number"
-            inputMode="numeric"
-            min={INPUT_BOUNDS.compactAtInputTokens.min}
-            max={INPUT_BOUNDS.compactAtInputTokens.max}
-            step={1000}
-            value={draft.compactAtInputTokens}
-            disabled={phase === 'loading'}
-            aria-invalid={errors.compactAtInputTokens ? true : undefined}
-            aria-describedby={describedBy(ids.compactHint, ids.compactError, !!errors.compactAtInputTokens)}
-            onChange={(e) => edit('compactAtInputTokens', e.target.value)}
-          />
-          <span id={ids.compactHint} className="settings__hint">
-            When a request's input passes this many tokens, the thread's history is compacted before the next request (before a turn, or between tool calls).
-          </span>
-          {errors.compactAtInputTokens && (
-            <span id={ids.compactError} className="settings__error">
-              {errors.compactAtInputTokens}
-            </span>
-          )}
-        </div>
+        <NumberField
+          inputRef={poolInput}
+          label="Pool size (sockets)"
+          bounds={INPUT_BOUNDS.maxSockets}
+          value={draft.maxSockets}
+          disabled={phase === 'loading'}
+          error={errors.maxSockets}
+          hint={`Most sockets open at once, ${INPUT_BOUNDS.maxSockets.min}–${INPUT_BOUNDS.maxSockets.max}. Turns beyond that wait in a queue.`}
+          onChange={(value) => edit('maxSockets', value)}
+        />
+        <NumberField
+          inputRef={idleInput}
+          label="Close idle sockets after (seconds)"
+          bounds={INPUT_BOUNDS.idleSeconds}
+          value={draft.idleSeconds}
+          disabled={phase === 'loading'}
+          error={errors.idleSeconds}
+          hint={`${INPUT_BOUNDS.idleSeconds.min}–${INPUT_BOUNDS.idleSeconds.max} seconds.`}
+          onChange={(value) => edit('idleSeconds', value)}
+        />
+        <NumberField
+          inputRef={compactInput}
+          label="Compact when input tokens exceed"
+          bounds={INPUT_BOUNDS.compactAtInputTokens}
+          step={1000}
+          value={draft.compactAtInputTokens}
+          disabled={phase === 'loading'}
+          error={errors.compactAtInputTokens}
+          hint="When a request's input passes this many tokens, the thread's history is compacted before the next request (before a turn, or between tool calls)."
+          onChange={(value) => edit('compactAtInputTokens', value)}
+        />
         {phase === 'loading' && <p className="settings__hint">Reading the settings in force…</p>}
         {message && (
           <p className={`settings__message settings__message--${message.kind}`} role={message.kind === 'error' ? 'alert' : 'status'}>
@@ -254,5 +205,49 @@ export function SettingsDialog({ onClose }: { onClose(): void }) {
         </div>
       </form>
     </dialog>
+  );
+}
+
+/** One whole-number setting: label, input, hint, and the error once a save found one. */
+function NumberField(props: {
+  inputRef: RefObject<HTMLInputElement | null>;
+  label: string;
+  bounds: { min: number; max: number };
+  step?: number;
+  value: string;
+  disabled: boolean;
+  error: string | undefined;
+  hint: string;
+  onChange(value: string): void;
+}) {
+  const id = useId();
+  const hintId = useId();
+  const errorId = useId();
+  return (
+    <div className="settings__field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        ref={props.inputRef}
+        id={id}
+        type="number"
+        inputMode="numeric"
+        min={props.bounds.min}
+        max={props.bounds.max}
+        step={props.step ?? 1}
+        value={props.value}
+        disabled={props.disabled}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={props.error ? `${hintId} ${errorId}` : hintId}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      <span id={hintId} className="settings__hint">
+        {props.hint}
+      </span>
+      {props.error && (
+        <span id={errorId} className="settings__error">
+          {props.error}
+        </span>
+      )}
+    </div>
   );
 }
