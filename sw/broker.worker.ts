@@ -4,13 +4,14 @@
 /// <reference lib="webworker" />
 import { APP_VERSION } from '../src/appVersion.ts';
 import { createBroker, type Broker, type BrokerLimits } from '../src/core/broker.ts';
-import { brokerLockName, type RpcCall, type RpcReply } from '../src/core/brokerMessages.ts';
+import { brokerLockName, type RpcCall, type RpcReply, type TaskCall, type TaskReply } from '../src/core/brokerMessages.ts';
 import { systemClock } from '../src/core/clock.ts';
 import type { ModelSettings } from '../src/core/requestBuilder.ts';
 import type { OpenSocket } from '../src/core/socketPool.ts';
 import { TOOL_DEFINITIONS } from '../src/core/tools/toolSet.ts';
 import { createWorkspaceResolver, guardAccess } from '../src/core/workspaceResolver.ts';
 import { createQuickJsRunner } from '../src/core/tools/quickJsRunner.ts';
+import { createRemoteJsRunner } from '../src/core/remoteJsRunner.ts';
 import { createToolSet } from '../src/core/tools/toolSet.ts';
 import { openIdbThreadStore } from '../src/storage/idbThreadStore.ts';
 import { createCachedWorkspace, type CachedWorkspace } from '../src/core/cachedWorkspace.ts';
@@ -93,7 +94,8 @@ const openCachedOpfs = (id: string): Promise<CachedWorkspace> => {
 const invalidateWorkspace = (id: string | null) => {
   for (const [key, cached] of opfsWorkspaces) if (id === null || key === id) void cached.then((w) => w.invalidate(), () => undefined);
 };
-new BroadcastChannel(workspaceChannelName(APP_VERSION)).addEventListener('message', (event: MessageEvent<WorkspaceSyncMessage>) => {
+const workspaceChannel = new BroadcastChannel(workspaceChannelName(APP_VERSION));
+workspaceChannel.addEventListener('message', (event: MessageEvent<WorkspaceSyncMessage>) => {
   if (event.data?.type === 'workspaces.changed') invalidateWorkspace(event.data.workspaceId);
 });
 
@@ -113,19 +115,33 @@ const workspaces = createWorkspaceResolver({
 
 const toolSet = createToolSet();
 
+// run_js code runs in a worker of one of the tabs (they say hello on their port, see serve()),
+// so this thread keeps streaming meanwhile; here, on this thread, only when no tab can.
+const jsRunner = createRemoteJsRunner({
+  local: createQuickJsRunner(),
+  clock: systemClock,
+  log: (message) => console.info(`[broker] ${message}`),
+});
+
 const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
   createBroker({
     openSocket,
     fetch: (url, init) => fetch(url, init),
     httpUrl: `${origin}/v1/responses`,
-    publish: (topic, batch) => channels.publish(topic, batch),
+    publish(topic, batch) {
+      channels.publish(topic, batch);
+      // What this broker's tools wrote, other brokers (a dedicated-worker fallback per tab, another
+      // app version) must not answer from their caches: say it on the workspace channel too.
+      for (const event of batch.events) {
+        if (event.kind === 'workspace.changed') workspaceChannel.postMessage({ type: 'workspaces.changed', workspaceId: event.workspaceId } satisfies WorkspaceSyncMessage);
+      }
+    },
     store,
     settingsStore: store,
     workspaceFor: (threadId) => workspaces.workspaceFor(threadId),
     forgetWorkspace: (threadId) => workspaces.forget(threadId),
-    invalidateWorkspace,
     tools: toolSet,
-    jsRunner: createQuickJsRunner(),
+    jsRunner,
     settings,
     limits,
     clock: systemClock,
@@ -140,15 +156,28 @@ const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
 void self.navigator.locks?.request(brokerLockName(APP_VERSION), () => new Promise<never>(() => undefined));
 
 interface PortLike {
-  postMessage(message: RpcReply): void;
+  postMessage(message: RpcReply | TaskCall): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   start?(): void;
 }
 
 function serve(port: PortLike) {
+  /** The tab on this port, once it said hello: the port then also runs run_js code. */
+  let tabId: string | null = null;
   port.addEventListener('message', (event: MessageEvent) => {
-    const call = event.data as RpcCall;
+    const message = event.data as RpcCall | TaskReply | null;
+    if (message?.kind === 'taskResult') {
+      if (tabId !== null) jsRunner.taskReply(tabId, port, message);
+      return;
+    }
+    const call = message;
     if (!call || call.kind !== 'call') return;
+    if (call.method === 'hello') {
+      tabId = call.params.tabId;
+      jsRunner.tabHello(tabId, port);
+    } else if (call.method === 'bye') {
+      jsRunner.tabBye(call.params.tabId);
+    }
     brokerReady
       .then((broker) => broker.handle(call))
       .then(

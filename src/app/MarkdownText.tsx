@@ -21,7 +21,10 @@ function WholeMarkdown({ text }: { text: string }) {
 }
 
 function ProgressiveMarkdown({ blocks }: { blocks: readonly string[] }) {
-  const [html, setHtml] = useState<readonly string[]>([]);
+  // The HTML is kept with the blocks it was made from: when the text changes, the old HTML is
+  // not shown for the new blocks, not even for one frame.
+  const [converted, setConverted] = useState<{ blocks: readonly string[]; html: readonly string[] }>({ blocks, html: [] });
+  const html = converted.blocks === blocks ? converted.html : [];
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const done: string[] = [];
@@ -29,10 +32,9 @@ function ProgressiveMarkdown({ blocks }: { blocks: readonly string[] }) {
       const until = performance.now() + STEP_BUDGET_MS;
       do done.push(renderMarkdown(blocks[done.length]!));
       while (done.length < blocks.length && performance.now() < until);
-      setHtml(done.slice());
+      setConverted({ blocks, html: done.slice() });
       if (done.length < blocks.length) timer = setTimeout(step, 0);
     };
-    setHtml([]);
     timer = setTimeout(step, 0);
     return () => clearTimeout(timer);
   }, [blocks]);

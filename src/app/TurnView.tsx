@@ -67,6 +67,11 @@ export const TurnView = memo(function TurnView({ turn, number, onRetry }: { turn
           ),
         )}
         {turn.status === 'running' && turn.entries.length === 0 && turn.approvals.length === 0 && <div className="turn__pending">{turn.kind === 'compaction' ? 'Compacting…' : 'Working…'}</div>}
+        {turn.notices.map((notice, i) => (
+          <div key={i} className="compaction-note compaction-note--failed" role="note">
+            {notice} The turn went on with the full history.
+          </div>
+        ))}
         {turn.approvals.map((approval) => (
           <ApprovalCard key={approval.approvalId} threadId={turn.threadId} approval={approval} />
         ))}

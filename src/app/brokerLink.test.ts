@@ -116,3 +116,58 @@ describe('createBrokerLink', () => {
     expect(ready).toHaveBeenCalledWith({ brokerId: 'broker-1', restarted: false });
   });
 });
+
+describe('createBrokerLink: the broker’s tasks', () => {
+  /** Brokers that answer hello and can send the tab a runJs task; what the tab answers is kept. */
+  function taskFarm(locks: ReturnType<typeof fakeLocks>) {
+    const brokers: { kill(): void; sendTask(id: number, code: string): void; results: unknown[] }[] = [];
+    const connect = (): BrokerConnectionLike => {
+      const [tab, side] = endpointPair();
+      const release = locks.hold(LOCK);
+      const results: unknown[] = [];
+      side.addEventListener('message', (event) => {
+        const message = event.data as { kind: string; id: number; method?: string };
+        if (message.kind === 'taskResult') results.push(message);
+        else if (message.method === 'hello') side.postMessage({ kind: 'reply', id: message.id, ok: true, result: { brokerId: `b${brokers.length}`, appVersion: 'test' } });
+      });
+      brokers.push({
+        kill: release,
+        results,
+        sendTask: (id, code) => side.postMessage({ kind: 'task', id, task: 'runJs', code, limits: { timeoutMs: 5_000, outputMaxChars: 100, memoryBytes: 1 << 24 } }),
+      });
+      return { endpoint: tab, onError: () => undefined };
+    };
+    return { brokers, connect };
+  }
+
+  it('answers the tasks of each broker it connects to, the new one after a death', async () => {
+    const locks = fakeLocks();
+    const farm = taskFarm(locks);
+    const ran: string[] = [];
+    createBrokerLink({
+      tabId: 'tab1',
+      connect: farm.connect,
+      locks: locks.manager,
+      lockName: LOCK,
+      now: () => 10 * QUICK_DEATH_MS * farm.brokers.length, // no death counts as quick
+      onState: () => undefined,
+      onBrokerDied: () => undefined,
+      onReady: () => undefined,
+      tasks: { runJs: { run: async (code) => (ran.push(code), { console: '', result: code, truncated: false }) } },
+    });
+    await flushMicrotasks();
+    farm.brokers[0]!.sendTask(1, 'first');
+    await flushMicrotasks();
+    expect(farm.brokers[0]!.results).toEqual([{ kind: 'taskResult', id: 1, ok: true, result: { console: '', result: 'first', truncated: false } }]);
+
+    farm.brokers[0]!.kill();
+    await flushMicrotasks();
+    expect(farm.brokers).toHaveLength(2);
+    farm.brokers[0]!.sendTask(2, 'to the dead broker');
+    farm.brokers[1]!.sendTask(1, 'second');
+    await flushMicrotasks();
+    expect(ran).toEqual(['first', 'second']);
+    expect(farm.brokers[0]!.results).toHaveLength(1);
+    expect(farm.brokers[1]!.results).toEqual([{ kind: 'taskResult', id: 1, ok: true, result: { console: '', result: 'second', truncated: false } }]);
+  });
+});

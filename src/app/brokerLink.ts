@@ -9,6 +9,7 @@
 import type { BrokerMethod, BrokerResults, ParamsOf } from '../core/brokerMessages.ts';
 import type { BrokerLinkState } from '../core/liveTurns.ts';
 import { createBrokerClient, type BrokerClient, type Endpoint } from './brokerClient.ts';
+import { serveBrokerTasks, type BrokerTaskHandlers, type BrokerTaskServer } from './brokerTasks.ts';
 
 /** The part of `navigator.locks` the link uses. */
 export interface LockManagerLike {
@@ -42,6 +43,8 @@ export interface BrokerLinkOptions {
   onBrokerDied(): void;
   /** After each successful hello; `restarted` after a broker death. */
   onReady(info: { brokerId: string; restarted: boolean }): void;
+  /** What this tab does when a broker asks (brokerTasks.ts): served on every connection. */
+  tasks?: BrokerTaskHandlers;
 }
 
 export interface BrokerLink extends BrokerClient {
@@ -56,6 +59,7 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
   const now = options.now ?? (() => Date.now());
   let generation = 0;
   let client: BrokerClient;
+  let taskServer: BrokerTaskServer | null = null;
   let watching: AbortController | null = null;
   let readyAt = 0;
   let quickDeaths = 0;
@@ -64,6 +68,9 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
   function start(restarted: boolean): void {
     const gen = ++generation;
     const connection = options.connect();
+    // Listening before the hello: the broker may send a task as soon as it has heard it.
+    taskServer?.close();
+    taskServer = options.tasks ? serveBrokerTasks(connection.endpoint, options.tasks) : null;
     client = createBrokerClient(connection.endpoint);
     connection.onError((message) => {
       if (gen === generation && !closed) options.onState({ state: 'down', detail: `the broker failed: ${message}` });
@@ -128,6 +135,7 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
       closed = true;
       watching?.abort();
       watching = null;
+      taskServer?.close();
       client.close(reason);
     },
   };

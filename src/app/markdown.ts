@@ -24,8 +24,15 @@ function ensureLinkHook(): void {
  */
 const FORBIDDEN_TAGS = ['img', 'picture', 'video', 'audio', 'source', 'style', 'form', 'input', 'button', 'textarea', 'select'];
 
+/**
+ * Attributes dropped too. `style` and `class` would let model output dress itself as the app:
+ * a fixed overlay over the page, or a fake approval card with the real buttons' classes, which is
+ * how an injected instruction could get a person to press Approve on something else.
+ */
+const FORBIDDEN_ATTRIBUTES = ['style', 'class'];
+
 export function renderMarkdown(text: string): string {
   ensureLinkHook();
   const html = marked.parse(text, { async: false, gfm: true, breaks: false });
-  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: FORBIDDEN_TAGS });
+  return DOMPurify.sanitize(html, { USE_PROFILES: { html: true }, FORBID_TAGS: FORBIDDEN_TAGS, FORBID_ATTR: FORBIDDEN_ATTRIBUTES });
 }

@@ -1,15 +1,19 @@
 // Wires the tab: IndexedDB store, live-turn store, the broker's event channel, the broker link
-// (RPC that survives the broker's death), thread syncing, the tab-to-tab and deployment
-// channels, and the wake signals that nudge the broker. Called once from main.tsx.
+// (RPC that survives the broker's death, and the broker's tasks: the run_js sandbox worker),
+// thread syncing, the tab-to-tab and deployment channels, and the wake signals that nudge the
+// broker. Called once from main.tsx.
 import { QueryClient } from '@tanstack/react-query';
 import { APP_VERSION } from '../appVersion.ts';
 import { brokerLockName, DEPLOY_CHANNEL, eventChannelName, threadChannelName } from '../core/brokerMessages.ts';
+import { systemClock } from '../core/clock.ts';
 import { createLiveTurnStore, type ApplyEffects } from '../core/liveTurns.ts';
 import { openIdbThreadStore } from '../storage/idbThreadStore.ts';
 import { connectBroker } from './brokerConnection.ts';
 import { createBrokerLink } from './brokerLink.ts';
 import { watchDeployments } from './deployWatch.ts';
 import { bridgeBrokerEvents } from './eventBridge.ts';
+import { createJsRunnerHost } from './jsRunnerHost.ts';
+import { startJsRunnerWorker } from './jsRunnerWorker.ts';
 import { threadKey, threadsKey } from './queries.ts';
 import { parseRoute } from './route.ts';
 import type { Services } from './ServicesContext.ts';
@@ -39,8 +43,13 @@ export function createServices(): Services {
     for (const id of threadIds) void queryClient.invalidateQueries({ queryKey: threadKey(id) });
   };
 
+  // The broker runs run_js code in a tab's worker, not on its own thread (src/core/remoteJsRunner.ts).
+  // The worker starts with the first run this tab is asked for.
+  const jsRunner = createJsRunnerHost({ startWorker: startJsRunnerWorker, clock: systemClock });
+
   const link = createBrokerLink({
     tabId,
+    tasks: { runJs: jsRunner },
     connect: connectBroker,
     locks: typeof navigator !== 'undefined' ? navigator.locks : undefined,
     lockName: brokerLockName(APP_VERSION),

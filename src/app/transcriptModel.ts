@@ -12,7 +12,6 @@
 // The last turn of the thread, when it failed or was interrupted and nothing runs, can be
 // retried: `retryText` is the message to send again.
 import type { ApprovalRequest, TurnChangeSet, TurnStatus } from '../core/brokerMessages.ts';
-import { summarizeChangeSet } from '../core/turnChanges.ts';
 import { itemIdOf, type LiveMetadataValue, type LiveThread, type LiveTurn } from '../core/liveTurns.ts';
 import type { ItemRecord, TurnRecord } from '../core/threadStore.ts';
 import { messageText, type Item } from '../core/wire.ts';
@@ -40,6 +39,8 @@ export interface TranscriptTurn {
   changes: readonly TurnChangeSet[];
   /** When its changes were reverted. */
   revertedAt?: number;
+  /** Things that went wrong without ending the turn (a compaction that failed), live only. */
+  notices: readonly string[];
   /** Details only a live turn has (requests, transport, turn-state values), else null. */
   live: { requests: number; resends: number; transport: 'ws' | 'http' | null; metadata: readonly LiveMetadataValue[] } | null;
 }
@@ -91,7 +92,8 @@ function fromPersisted(turn: TurnRecord, records: readonly ItemRecord[]): Transc
     ...(turn.error !== undefined && { error: turn.error }),
     entries,
     approvals: [],
-    changes: (turn.changes ?? []).map(summarizeChangeSet),
+    changes: turn.changes ?? [],
+    notices: [],
     ...(turn.revertedAt !== undefined && { revertedAt: turn.revertedAt }),
     live: null,
   };
@@ -119,6 +121,7 @@ function fromLive(turn: LiveTurn, persisted: TurnRecord | undefined): Transcript
     entries,
     approvals: turn.status === 'running' ? turn.approvals : [],
     changes: turn.changes,
+    notices: turn.compactions.flatMap((c) => (c.error !== undefined ? [c.error] : [])),
     live: { requests: turn.requests, resends: turn.resends, transport: turn.transport, metadata: turn.metadata },
   };
 }

@@ -25,14 +25,16 @@ export interface WorkspaceActionDeps {
   storage: StorageManager;
 }
 
+// Announce first: the broker drops what it remembered of the files as soon as it hears, and
+// must not answer a tool call from the old contents while this tab re-reads its own views.
 async function listChanged({ services, sync }: WorkspaceActionDeps): Promise<void> {
-  await services.queryClient.invalidateQueries({ queryKey: workspaceListKey });
   sync.announce(null);
+  await services.queryClient.invalidateQueries({ queryKey: workspaceListKey });
 }
 
 async function filesChanged({ services, sync }: WorkspaceActionDeps, workspaceId: string): Promise<void> {
-  await services.queryClient.invalidateQueries({ queryKey: workspaceContentKey(workspaceId) });
   sync.announce(workspaceId);
+  await services.queryClient.invalidateQueries({ queryKey: workspaceContentKey(workspaceId) });
 }
 
 /** A new, empty OPFS workspace. */

@@ -17,7 +17,7 @@ import { applyRevert, planRevert, summarizeChangeSet, type RecordedChangeSet } f
 import { createTurnOutput, type TurnOutput } from './turnOutput.ts';
 import { createTurnStateCells, type TurnStateCell } from './turnStateCell.ts';
 import { decodeFrame } from './responseCodec.ts';
-import { isFunctionCall, turnStateFromEvent, userMessage, type Item, type MessageItem, type ResponseCreate, type ServerEvent } from './wire.ts';
+import { isFunctionCall, turnStateFromEvent, userMessage, type FunctionCallOutputItem, type Item, type MessageItem, type ResponseCreate, type ServerEvent } from './wire.ts';
 import type { Workspace } from './workspace.ts';
 
 export interface BrokerLimits {
@@ -63,8 +63,6 @@ export interface BrokerDeps {
   publish(topic: EventTopic, batch: BrokerEventBatch): void;
   store: ThreadStore;
   workspaceFor(threadId: string): Promise<Workspace>;
-  /** Files of the workspace changed outside the broker: forget what was remembered of them. */
-  invalidateWorkspace?(workspaceId: string): void;
   /** The tools declared to the model (their definitions are in `settings.tools`) and run here. */
   tools: ToolSet;
   /** Where run_js runs its code. */
@@ -121,6 +119,8 @@ interface ThreadState {
   running: RunningTurn | null;
   seq: number;
   policy: ApprovalPolicy;
+  /** Set while "Revert this turn's changes" restores files: no turn may start meanwhile. */
+  reverting: Promise<void> | null;
   /** usage.input_tokens of the thread's last response (null: unknown, or compacted since). */
   lastInputTokens: number | null;
   /** The thread's writes, in order (items, turn records, progress): a late progress save must
@@ -260,6 +260,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       running: null,
       seq: 0,
       policy: DEFAULT_APPROVAL_POLICY,
+      reverting: null,
       lastInputTokens: null,
       writes: Promise.resolve(),
     };
@@ -482,12 +483,14 @@ export function createBroker(deps: BrokerDeps): Broker {
   function callHost(thread: ThreadState, turn: RunningTurn): CallHost {
     return {
       policy: () => thread.policy,
+      stopped: () => turn.abort.signal.aborted,
       async ask(call, prepared) {
+        if (prepared.access === 'read') return 'approved'; // reads never wait (runFunctionCalls asks only for the others)
         const approval = {
           approvalId: `approval_${++approvalCount}_${turn.turnId}`,
           callId: call.call_id,
           name: call.name,
-          access: prepared.access === 'read' ? ('write' as const) : prepared.access,
+          access: prepared.access,
           summary: prepared.summary,
           detail: prepared.detail,
           requestedAt: Date.now(),
@@ -498,8 +501,12 @@ export function createBroker(deps: BrokerDeps): Broker {
       },
       changed(set) {
         turn.changes.push(set);
-        turn.record.changes = [...turn.changes];
-        emit(thread, { kind: 'turn.changes', threadId: thread.id, turnId: turn.turnId, changeSet: summarizeChangeSet(set) });
+        const summary = summarizeChangeSet(set);
+        turn.record.changes = [...(turn.record.changes ?? []), summary];
+        // The contents go to their own store once; the record (rewritten by every progress
+        // save) keeps only what the transcript shows.
+        void queueWrite(thread, () => deps.store.putChangeSet(thread.id, turn.turnId, set));
+        emit(thread, { kind: 'turn.changes', threadId: thread.id, turnId: turn.turnId, changeSet: summary });
         batcher.push({ kind: 'workspace.changed', workspaceId: set.workspaceId, paths: set.changes.flatMap((c) => (c.from ? [c.from, c.path] : [c.path])) });
         scheduleProgress(thread, turn, true); // the record of what changed must not wait
       },
@@ -516,9 +523,8 @@ export function createBroker(deps: BrokerDeps): Broker {
     if (policy === 'auto') thread.running?.approvals.answerAll('approved', 'policy');
     if (policy === 'read-only') thread.running?.approvals.answerAll('refused', 'policy');
     await queueWrite(thread, async () => {
-      const existing = await deps.store.getThread(thread.id);
       const now = Date.now();
-      await deps.store.putThread({ ...(existing ?? { id: thread.id, title: 'New thread', createdAt: now, updatedAt: now }), approvalPolicy: policy });
+      await deps.store.updateThread(thread.id, (current) => ({ ...(current ?? { id: thread.id, title: 'New thread', createdAt: now, updatedAt: now }), approvalPolicy: policy }));
     });
   }
 
@@ -530,29 +536,59 @@ export function createBroker(deps: BrokerDeps): Broker {
     return true;
   }
 
+  /**
+   * Restores the files a finished turn changed. The thread is busy meanwhile: a turn cannot start
+   * (its tools would race the restore) and a second revert is refused.
+   */
   async function revertTurn(thread: ThreadState, turnId: string): Promise<number> {
     await thread.ready;
     if (thread.running) throw new Error('A turn is running in this thread: revert when it has finished.');
+    if (thread.reverting) throw new Error('A revert is already under way in this thread.');
+    let done!: () => void;
+    thread.reverting = new Promise<void>((resolve) => (done = resolve));
+    try {
+      return await revertNow(thread, turnId);
+    } finally {
+      thread.reverting = null;
+      done();
+    }
+  }
+
+  async function revertNow(thread: ThreadState, turnId: string): Promise<number> {
+    // The turn's final record may still be queued behind its items: read what has landed.
+    await thread.writes;
     const record = (await deps.store.listTurns(thread.id)).find((t) => t.id === turnId);
     if (!record) throw new Error('That turn is not in this thread.');
+    if (record.status === 'running') throw new Error('That turn has not finished yet.');
     if (record.revertedAt !== undefined) throw new Error("This turn's changes were already reverted.");
-    const sets = record.changes ?? [];
+    const sets = await deps.store.listChangeSets(turnId);
     if (sets.length === 0) throw new Error('This turn changed no files.');
     const workspace = await deps.workspaceFor(thread.id);
     const elsewhere = sets.find((set) => set.workspaceId !== workspace.id);
     if (elsewhere) throw new Error(`This turn changed files in workspace "${elsewhere.workspaceId}", and the thread now uses "${workspace.id}": switch back to it to revert.`);
     const plan = await planRevert(sets, workspace);
     if (!plan.ok) throw new Error(`Nothing was reverted: ${plan.conflicts.length === 1 ? 'a file was' : 'files were'} changed after this turn: ${plan.conflicts.join(', ')}.`);
-    const count = await applyRevert(plan, workspace);
     const paths = [...plan.restore.map((r) => r.path), ...plan.remove];
-    // The model still believes the files are as the turn left them: tell it, in the history.
-    const note: MessageItem = { type: 'message', role: 'developer', content: [{ type: 'input_text', text: `The user reverted the file changes of an earlier turn. These files are back as they were before it: ${paths.join(', ')}.` }] };
-    thread.history.push(note);
+    let count: number;
+    try {
+      count = await applyRevert(plan, workspace);
+    } finally {
+      // Even a revert that failed midway changed files: views must re-read them.
+      batcher.push({ kind: 'workspace.changed', workspaceId: workspace.id, paths });
+    }
     await queueWrite(thread, async () => {
-      await deps.store.appendItems(thread.id, turnId, [note]);
-      await deps.store.putTurn({ ...record, revertedAt: Date.now() });
+      const latest = (await deps.store.listTurns(thread.id)).find((t) => t.id === turnId) ?? record;
+      await deps.store.putTurn({ ...latest, revertedAt: Date.now() });
     });
-    batcher.push({ kind: 'workspace.changed', workspaceId: workspace.id, paths });
+    if (paths.length > 0) {
+      // The model still believes the files are as the turn left them: tell it, at the end of the
+      // history, filed under the thread's latest turn so it stays in history order on export.
+      const note: MessageItem = { type: 'message', role: 'developer', content: [{ type: 'input_text', text: `The user reverted the file changes of an earlier turn. These files are back as they were before it: ${paths.join(', ')}.` }] };
+      thread.history.push(note);
+      const turns = await deps.store.listTurns(thread.id);
+      const latestTurnId = turns.at(-1)?.id ?? turnId;
+      await queueWrite(thread, () => deps.store.appendItems(thread.id, latestTurnId, [note]));
+    }
     return count;
   }
 
@@ -576,6 +612,11 @@ export function createBroker(deps: BrokerDeps): Broker {
       report('There is nothing to compact yet.');
       return phase === 'standalone' ? 'There is nothing to compact yet.' : null;
     }
+    // A compact request that hangs must not hang the turn: it gets as long as a silent response.
+    const giveUp = new AbortController();
+    const onStop = () => giveUp.abort();
+    turn.abort.signal.addEventListener('abort', onStop, { once: true });
+    const timer = deps.clock.setTimeout(() => giveUp.abort(), limits.responseSilenceMs);
     const outcome = await requestCompaction({
       fetch: deps.fetch,
       url: deps.compactUrl ?? compactUrlFor(deps.httpUrl),
@@ -583,16 +624,20 @@ export function createBroker(deps: BrokerDeps): Broker {
       identity: identity(thread, turn.turnId, 'compaction'),
       history: thread.history,
       turnState: turn.cell.get(),
-      signal: turn.abort.signal,
+      signal: giveUp.signal,
       onTurnState(value) {
         const accepted = turn.cell.offer(value);
         emit(thread, { kind: 'turn.metadata', threadId: thread.id, turnId: turn.turnId, value, accepted });
         markDirty();
       },
     });
+    deps.clock.clearTimeout(timer);
+    turn.abort.signal.removeEventListener('abort', onStop);
     if (!outcome.ok) {
-      if (outcome.aborted) throw new Error('stopped by the user');
-      const message = `Compaction failed: ${outcome.message}.`;
+      if (turn.abort.signal.aborted) throw new Error('stopped by the user');
+      const message = outcome.aborted
+        ? `Compaction failed: no answer from the server within ${Math.round(limits.responseSilenceMs / 1000)} s.`
+        : `Compaction failed: ${outcome.message}.`;
       log(`${thread.id}: ${message}`);
       report(message);
       return message;
@@ -688,9 +733,18 @@ export function createBroker(deps: BrokerDeps): Broker {
           void queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, outputs));
           const calls = outputs.filter(isFunctionCall);
           if (calls.length === 0) return { status: 'completed' };
-          const workspace = await deps.workspaceFor(thread.id);
-          // A Stop during the tools still answers the calls: the history must stay valid.
-          const results = await runFunctionCalls(calls, deps.tools, { workspace, jsRunner: deps.jsRunner }, callHost(thread, turn));
+          // A Stop during the tools still answers the calls: the history must stay valid. So must a
+          // workspace that cannot be opened: each call is then answered with why.
+          const host = callHost(thread, turn);
+          let results: FunctionCallOutputItem[];
+          try {
+            const workspace = await deps.workspaceFor(thread.id);
+            results = await runFunctionCalls(calls, deps.tools, { workspace, jsRunner: deps.jsRunner }, host);
+          } catch (error) {
+            const why = `Error: the workspace could not be opened: ${error instanceof Error ? error.message : String(error)}`;
+            results = calls.map((call) => ({ type: 'function_call_output', call_id: call.call_id, output: why }));
+            for (const item of results) host.answered(item);
+          }
           thread.history.push(...results);
           turn.output.commit();
           void queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, results));
@@ -850,7 +904,10 @@ export function createBroker(deps: BrokerDeps): Broker {
     if (!text && kind === 'turn') throw new Error('The message is empty.');
     const thread = threadState(params.threadId);
     await thread.ready;
+    // The thread was deleted (forgetThread) while it loaded: this state is no one's any more.
+    if (threads.get(params.threadId) !== thread) throw new Error('This thread was deleted.');
     if (thread.running) throw new Error('A turn is already running in this thread. Wait for it to finish or press Stop.');
+    if (thread.reverting) throw new Error("This thread's files are being reverted: send again in a moment.");
     const now = Date.now();
     const turn: RunningTurn = {
       tabId: params.tabId,
@@ -871,12 +928,15 @@ export function createBroker(deps: BrokerDeps): Broker {
     // The user's message is saved before anything is sent; `done` covers that too, so a Stop or
     // a delete in these first moments waits for the whole turn, not a placeholder.
     const accepted = (async () => {
-      await persist(thread, async () => {
-        const existing = await deps.store.getThread(thread.id);
-        const title = text && (!existing || existing.title === 'New thread') ? titleFrom(text) : (existing?.title ?? 'New thread');
-        // Keep what else the record says (workspace, approval policy): tabs write those.
-        await deps.store.putThread({ ...existing, id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now });
-      });
+      // Keep what else the record says (workspace, approval policy): tabs write those.
+      void queueWrite(thread, () =>
+        deps.store
+          .updateThread(thread.id, (existing) => {
+            const title = text && (!existing || existing.title === 'New thread') ? titleFrom(text) : (existing?.title ?? 'New thread');
+            return { ...existing, id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now };
+          })
+          .then(() => undefined),
+      );
       await saveTurn(thread, turn, turn.record);
       emit(thread, { kind: 'turn.started', threadId: thread.id, turnId: turn.turnId, tabId: turn.tabId, userText: text });
     })();
@@ -963,11 +1023,14 @@ export function createBroker(deps: BrokerDeps): Broker {
           return (await applySettings()) as R;
         case 'forgetThread': {
           const thread = threads.get(request.params.threadId);
+          threads.delete(request.params.threadId); // a turn still loading this thread sees it is gone
           if (thread?.running) {
             thread.running.abort.abort(new Error('thread deleted'));
             await thread.running.done;
           }
-          threads.delete(request.params.threadId);
+          // A write still queued (a policy, a progress save) must land before the tab deletes the
+          // records, or it would bring the thread back.
+          await thread?.writes;
           return {} as R;
         }
         case 'bindWorkspace':
@@ -990,10 +1053,7 @@ export function createBroker(deps: BrokerDeps): Broker {
         }
         case 'revertTurn':
           return { reverted: await revertTurn(threadState(request.params.threadId), request.params.turnId) } as R;
-        case 'workspaceChanged':
-          deps.invalidateWorkspace?.(request.params.workspaceId);
-          batcher.push({ kind: 'workspace.changed', workspaceId: request.params.workspaceId, paths: [] });
-          return {} as R;
+
         case 'stop': {
           const running = threads.get(request.params.threadId)?.running;
           if (!running) return { stopped: false } as R;

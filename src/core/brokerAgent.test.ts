@@ -6,6 +6,7 @@ import { createBroker } from './broker.ts';
 import { COMPACTION_MARKER } from './compaction.ts';
 import { setup, tools } from './testing/brokerHarness.ts';
 import { fakeJsRunner, instantClock, responseEvents, type FakeUpstream } from './testing/fakes.ts';
+import type { JsRunner } from './tools/toolContract.ts';
 import type { FunctionCallOutputItem, ResponseCreate } from './wire.ts';
 
 const sentState = (request: ResponseCreate) => request.client_metadata?.['x-codex-turn-state'];
@@ -42,7 +43,10 @@ describe('broker: approvals', () => {
     expect((await turnEnded('turn1')).status).toBe('completed');
     expect(await workspace.readText('notes.txt')).toBe('hello\n');
     const [turn] = await store.listTurns('th');
-    expect(turn!.changes).toMatchObject([{ tool: 'write_file', workspaceId: 'default', changes: [{ path: 'notes.txt', kind: 'add', before: null, after: 'hello\n' }] }]);
+    // The record shows the change; its contents, for a revert, are kept apart.
+    expect(turn!.changes).toMatchObject([{ tool: 'write_file', changes: [{ path: 'notes.txt', kind: 'add', diff: expect.stringContaining('+hello') }] }]);
+    expect(JSON.stringify(turn!.changes)).not.toContain('"after"');
+    expect(await store.listChangeSets('turn1')).toMatchObject([{ tool: 'write_file', workspaceId: 'default', changes: [{ path: 'notes.txt', kind: 'add', before: null, after: 'hello\n' }] }]);
   });
 
   it('a denied write is not run, and the model is told so', async () => {
@@ -103,7 +107,34 @@ describe('broker: approvals', () => {
     expect((await turnEnded('turn1')).status).toBe('stopped');
     expect(events.find((e) => e.kind === 'approval.resolved')).toMatchObject({ outcome: 'cancelled', by: 'stop' });
     const output = events.find((e) => e.kind === 'item.done' && e.item.type === 'function_call_output');
-    expect(output).toMatchObject({ item: { output: expect.stringMatching(/stopped the turn before this write_file call was approved/) } });
+    expect(output).toMatchObject({ item: { output: expect.stringMatching(/stopped the turn before this write_file call ran/) } });
+  });
+
+  it('Stop under auto: calls not started yet are answered as not run, and nothing more changes', async () => {
+    let release!: () => void;
+    const waitingRunner: JsRunner = { run: () => new Promise((resolve) => (release = () => resolve({ console: 'late', truncated: false }))) };
+    const { upstream, broker, next, turnEnded, workspace, events, setPolicy } = setup({ jsRunner: waitingRunner });
+    await setPolicy('th', 'auto');
+    callingServer(upstream, { name: 'run_js', args: { code: 'slow()' } }, { name: 'write_file', args: { path: 'after-stop.txt', content: 'x' } });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't1', threadId: 'th', turnId: 'turn1', text: 'go' } });
+    await next((e) => e.kind === 'item.done' && e.item.type === 'function_call');
+    await expect.poll(() => typeof release).toBe('function');
+    const stopping = broker.handle({ method: 'stop', params: { threadId: 'th' } });
+    release(); // run_js cannot be cut short; it ends, then the write must not run
+    await stopping;
+    expect((await turnEnded('turn1')).status).toBe('stopped');
+    expect(await workspace.exists('after-stop.txt')).toBe(null);
+    const outputs = events.filter((e) => e.kind === 'item.done' && e.item.type === 'function_call_output').map((e) => (e as { item: { output: string } }).item.output);
+    expect(outputs).toEqual([expect.stringContaining('late'), expect.stringMatching(/stopped the turn before this write_file call ran/)]);
+  });
+
+  it('a workspace that cannot be opened answers every call with why, keeping the history valid', async () => {
+    const { upstream, broker, turnEnded } = setup({ workspaceFails: 'the folder is gone' });
+    callingServer(upstream, { name: 'list_files', args: {} }, { name: 'read_file', args: { path: 'a' } });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't1', threadId: 'th', turnId: 'turn1', text: 'go' } });
+    await turnEnded('turn1');
+    const outputs = outputsOf(wsBodies(upstream)[1]!);
+    expect(outputs).toEqual([expect.stringMatching(/workspace could not be opened: the folder is gone/), expect.stringMatching(/workspace could not be opened/)]);
   });
 
   it('a policy switched to auto while an approval waits approves it', async () => {

@@ -1,10 +1,11 @@
 // Everything that crosses between a tab and the broker, as discriminated unions in one place.
-// Requests go tab → broker over the tab's MessagePort (RPC); everything a tab shows comes back
-// as batched events on one BroadcastChannel, so every tab sees every thread's stream.
+// Requests go tab → broker over the tab's MessagePort (RPC), tasks broker → tab over the same
+// port; everything a tab shows comes back as batched events on one BroadcastChannel, so every tab
+// sees every thread's stream.
 import type { UserSettings } from './settings.ts';
 import type { ApprovalPolicy } from './threadStore.ts';
 import type { ChangeKind } from './turnChanges.ts';
-import type { ToolAccess } from './tools/toolContract.ts';
+import type { JsRunner, JsRunResult, ToolAccess } from './tools/toolContract.ts';
 import type { Item } from './wire.ts';
 
 /** Name of the BroadcastChannel the broker publishes app-wide events on (inspector, connection,
@@ -52,9 +53,7 @@ export type BrokerRequest =
   | { method: 'setApprovalPolicy'; params: { threadId: string; policy: ApprovalPolicy } }
   /** Restores the files a finished turn changed, if nothing changed them since. */
   | { method: 'revertTurn'; params: { threadId: string; turnId: string } }
-  /** Files of a workspace were changed outside the broker (the Files panel): forget what the
-   *  broker remembered of them, and tell every tab. */
-  | { method: 'workspaceChanged'; params: { workspaceId: string } }
+
   | { method: 'stop'; params: { threadId: string } }
   | { method: 'inspect'; params: Record<string, never> }
   /** The thread was deleted: stop its turn if one runs and drop what the broker holds of it
@@ -81,7 +80,6 @@ export interface BrokerResults {
   answerApproval: { accepted: boolean };
   setApprovalPolicy: { policy: ApprovalPolicy };
   revertTurn: { reverted: number };
-  workspaceChanged: Record<string, never>;
   stop: { stopped: boolean };
   inspect: InspectorState;
   nudge: Record<string, never>;
@@ -152,6 +150,32 @@ export type RpcCall = { kind: 'call'; id: number } & BrokerRequest;
 export type RpcReply =
   | { kind: 'reply'; id: number; ok: true; result: unknown }
   | { kind: 'reply'; id: number; ok: false; error: string };
+
+// ---- Tasks (broker → tab → broker, over the same port) ----
+// The other direction, independent of the RPC above (its own kinds, its own ids): the broker asks
+// a tab for what the broker's own thread must not do. Chromium gives a SharedWorker no nested
+// Worker, so run_js code runs in a dedicated worker a tab starts (src/app/jsRunnerHost.ts): the
+// broker's thread, and with it every tab's stream, never waits for it. The broker sends tasks
+// only to tabs that said hello on the port, and stops when they say bye
+// (src/core/remoteJsRunner.ts); the tab answers each with one taskResult (src/app/brokerTasks.ts).
+
+export type BrokerTask =
+  /** Run code in the tab's sandbox worker under `limits`; the answer is never later than
+   *  tabAnswerBudgetMs(limits.timeoutMs) (src/core/runJsDeadlines.ts). */
+  { task: 'runJs'; code: string; limits: JsRunLimits };
+
+export interface BrokerTaskResults {
+  runJs: JsRunResult;
+}
+
+export type BrokerTaskName = BrokerTask['task'];
+export type JsRunLimits = Parameters<JsRunner['run']>[1];
+
+export type TaskCall = { kind: 'task'; id: number } & BrokerTask;
+/** `ok: false`: the tab could not run the task at all (not: the code failed, which is a result). */
+export type TaskReply =
+  | { kind: 'taskResult'; id: number; ok: true; result: BrokerTaskResults[BrokerTaskName] }
+  | { kind: 'taskResult'; id: number; ok: false; error: string };
 
 // ---- Broadcast events (broker → every tab) ----
 

@@ -1,7 +1,7 @@
 // What the broker and the tabs persist, behind one narrow interface: IndexedDB (idb) in the
 // browser, an in-memory map in unit tests. The broker writes; tabs read (through TanStack Query).
 import type { Item } from './wire.ts';
-import type { TurnStatus } from './brokerMessages.ts';
+import type { TurnChangeSet, TurnStatus } from './brokerMessages.ts';
 import type { RecordedChangeSet } from './turnChanges.ts';
 
 /** What the agent may do in a thread without asking (issue 4): `read-only` refuses writes and
@@ -31,8 +31,10 @@ export interface TurnRecord {
   endedAt?: number;
   /** Absent: a turn started by a user message. `compaction`: a "Compact thread" turn. */
   kind?: 'compaction';
-  /** Files the turn's tool calls changed, with their contents before and after (for a revert). */
-  changes?: RecordedChangeSet[];
+  /** Files the turn's tool calls changed, as shown (path, kind, diff). Their contents before and
+   *  after, which a revert needs, are kept apart (ThreadStore.putChangeSet): the record is
+   *  rewritten on every progress save, and those contents can be megabytes. */
+  changes?: TurnChangeSet[];
   /** When "Revert this turn's changes" restored them. */
   revertedAt?: number;
   /** While the turn runs: output not yet final, saved at item boundaries and every few hundred
@@ -67,6 +69,14 @@ export interface ThreadStore {
   appendItems(threadId: string, turnId: string, items: Item[]): Promise<void>;
   /** Every turn whose status is 'running' (at broker start these are orphans: interrupted). */
   listRunningTurns(): Promise<TurnRecord[]>;
+  /** Reads and replaces the thread's record in one transaction, so concurrent updates of different
+   *  fields (a title, a policy, a workspace) do not undo each other. `change` gets the record
+   *  (undefined: none yet) and returns the new one. */
+  updateThread(id: string, change: (current: ThreadRecord | undefined) => ThreadRecord): Promise<ThreadRecord>;
+  /** Keeps what one tool call changed, contents included, for a later revert of its turn. */
+  putChangeSet(threadId: string, turnId: string, set: RecordedChangeSet): Promise<void>;
+  /** A turn's change sets, in the order they were put. */
+  listChangeSets(turnId: string): Promise<RecordedChangeSet[]>;
 }
 
 /** An in-memory store with the same semantics as the IndexedDB one; for tests and fallbacks. */
@@ -74,6 +84,7 @@ export function createMemoryThreadStore(): ThreadStore {
   const threads = new Map<string, ThreadRecord>();
   const turns = new Map<string, TurnRecord>();
   const items: ItemRecord[] = [];
+  const changeSets: { threadId: string; turnId: string; set: RecordedChangeSet }[] = [];
   const clone = <T>(value: T): T => structuredClone(value);
   return {
     async listThreads() {
@@ -90,6 +101,18 @@ export function createMemoryThreadStore(): ThreadStore {
       threads.delete(id);
       for (const [key, turn] of turns) if (turn.threadId === id) turns.delete(key);
       for (let i = items.length - 1; i >= 0; i--) if (items[i]!.threadId === id) items.splice(i, 1);
+      for (let i = changeSets.length - 1; i >= 0; i--) if (changeSets[i]!.threadId === id) changeSets.splice(i, 1);
+    },
+    async updateThread(id, change) {
+      const next = change(threads.has(id) ? clone(threads.get(id)!) : undefined);
+      threads.set(id, clone(next));
+      return clone(next);
+    },
+    async putChangeSet(threadId, turnId, set) {
+      changeSets.push({ threadId, turnId, set: clone(set) });
+    },
+    async listChangeSets(turnId) {
+      return changeSets.filter((c) => c.turnId === turnId).map((c) => clone(c.set));
     },
     async listTurns(threadId) {
       return [...turns.values()].filter((t) => t.threadId === threadId).map(clone).sort((a, b) => a.startedAt - b.startedAt);

@@ -67,12 +67,14 @@ export function notRunOutput(name: string, outcome: Exclude<ApprovalOutcome, 'ap
     case 'refused':
       return `This thread is read-only, so ${name} is not allowed: nothing was run or changed. Describe the change you would make instead, or ask the user to change the thread's approval policy.`;
     case 'cancelled':
-      return `The user stopped the turn before this ${name} call was approved: nothing was run or changed.`;
+      return `The user stopped the turn before this ${name} call ran: nothing was run or changed.`;
   }
 }
 
 export interface CallHost {
   policy(): ApprovalPolicy;
+  /** True once the turn was stopped: calls not started yet are answered, not run. */
+  stopped(): boolean;
   /** Asks a person about a call (policy `ask`). */
   ask(call: FunctionCallItem, prepared: PreparedToolCall): Promise<ApprovalOutcome>;
   /** A call changed files. */
@@ -85,7 +87,10 @@ export interface CallHost {
 export async function runFunctionCalls(calls: readonly FunctionCallItem[], tools: ToolSet, context: ToolContext, host: CallHost): Promise<FunctionCallOutputItem[]> {
   const outputs: FunctionCallOutputItem[] = [];
   for (const call of calls) {
-    const output: FunctionCallOutputItem = { type: 'function_call_output', call_id: call.call_id, output: await runOne(call, tools, context, host) };
+    // Every call still gets an output (the history must pair each call with one), but after a
+    // Stop nothing more is prepared or run.
+    const text = host.stopped() ? notRunOutput(call.name, 'cancelled') : await runOne(call, tools, context, host);
+    const output: FunctionCallOutputItem = { type: 'function_call_output', call_id: call.call_id, output: text };
     outputs.push(output);
     host.answered(output);
   }

@@ -124,6 +124,33 @@ describe.each(implementations)('ThreadStore contract (%s)', (_name, create) => {
     await store.appendItems('a', 'ta2', [say('z')]);
     expect((await store.listItems('a'))[0]!.index).toBe(0);
   });
+
+  it('updateThread reads and writes in one step, so concurrent updates of different fields both stay', async () => {
+    const store = create();
+    await store.putThread(thread('a', 1));
+    await Promise.all([
+      store.updateThread('a', (t) => ({ ...t!, title: 'renamed' })),
+      store.updateThread('a', (t) => ({ ...t!, approvalPolicy: 'auto' })),
+      store.updateThread('a', (t) => ({ ...t!, workspaceId: 'w1' })),
+    ]);
+    expect(await store.getThread('a')).toEqual({ ...thread('a', 1), title: 'renamed', approvalPolicy: 'auto', workspaceId: 'w1' });
+    expect(await store.updateThread('new', (t) => t ?? thread('new', 5))).toEqual(thread('new', 5));
+  });
+
+  it('keeps change sets per turn, in order, and deletes them with their thread', async () => {
+    const store = create();
+    const set = (callId: string) => ({ callId, tool: 'apply_patch', workspaceId: 'w', changes: [{ path: `${callId}.txt`, kind: 'add' as const, before: null, after: 'x', diff: '+x' }] });
+    await store.putThread(thread('a', 1));
+    await store.putChangeSet('a', 't1', set('c1'));
+    await store.putChangeSet('a', 't1', set('c2'));
+    await store.putChangeSet('a', 't2', set('c3'));
+    await store.putChangeSet('b', 't9', set('c9'));
+    expect((await store.listChangeSets('t1')).map((s) => s.callId)).toEqual(['c1', 'c2']);
+    expect((await store.listChangeSets('t2'))[0]).toEqual(set('c3'));
+    await store.deleteThread('a');
+    expect(await store.listChangeSets('t1')).toEqual([]);
+    expect(await store.listChangeSets('t9')).toHaveLength(1);
+  });
 });
 
 describe('openIdbThreadStore', () => {
@@ -134,8 +161,8 @@ describe('openIdbThreadStore', () => {
     store.close();
     const db = await openDB(name);
     expect(db.version).toBe(DB_VERSION);
-    expect(DB_VERSION).toBe(4);
-    expect([...db.objectStoreNames].sort()).toEqual(['items', 'settings', 'threads', 'turns', 'workspaces']);
+    expect(DB_VERSION).toBe(5);
+    expect([...db.objectStoreNames].sort()).toEqual(['changeSets', 'items', 'settings', 'threads', 'turns', 'workspaces']);
     const tx = db.transaction(['threads', 'turns', 'items']);
     expect(tx.objectStore('threads').keyPath).toBe('id');
     expect(tx.objectStore('turns').keyPath).toBe('id');
@@ -145,6 +172,9 @@ describe('openIdbThreadStore', () => {
     expect(tx.objectStore('items').index('byThread').keyPath).toBe('threadId');
     expect(db.transaction('settings').objectStore('settings').keyPath).toBeNull();
     expect(db.transaction('workspaces').objectStore('workspaces').keyPath).toBe('id');
+    const changeSets = db.transaction('changeSets').objectStore('changeSets');
+    expect(changeSets.keyPath).toEqual(['turnId', 'seq']);
+    expect(changeSets.index('byThread').keyPath).toBe('threadId');
     db.close();
   });
 
@@ -236,9 +266,9 @@ describe('migration 2 → 3 (settings)', () => {
     expect(await store.getSettings()).toEqual({ maxSockets: 2 });
     store.close();
     const db = await openDB(name);
-    // The later migrations ran too (3 → 4: workspaces, see idbWorkspaceRegistry.test.ts).
+    // The later migrations ran too (3 → 4: workspaces, see idbWorkspaceRegistry.test.ts; 4 → 5: change sets).
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['items', 'settings', 'threads', 'turns', 'workspaces']);
+    expect([...db.objectStoreNames].sort()).toEqual(['changeSets', 'items', 'settings', 'threads', 'turns', 'workspaces']);
     db.close();
   });
 });

@@ -4,6 +4,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { sanitizeSettings, type SettingsStore, type UserSettings } from '../core/settings.ts';
 import type { ItemRecord, ThreadRecord, ThreadStore, TurnRecord } from '../core/threadStore.ts';
+import type { RecordedChangeSet } from '../core/turnChanges.ts';
 import type { Item } from '../core/wire.ts';
 import { defaultWorkspaceRecord, DEFAULT_WORKSPACE_ID, refuseDeletingDefault, sortWorkspaces, type WorkspaceRecord, type WorkspaceRegistry } from '../core/workspaceRegistry.ts';
 import { planImport, type ImportPlan, type ThreadArchive } from './threadArchive.ts';
@@ -20,6 +21,16 @@ interface SwitchboardDB extends DBSchema {
   /** The workspaces threads can be bound to (src/core/workspaceRegistry.ts); a local folder's
    *  FileSystemDirectoryHandle is stored in its record (handles are structured-clonable). */
   workspaces: { key: string; value: WorkspaceRecord };
+  /** What each tool call changed, contents before and after (ThreadStore.putChangeSet), under
+   *  [turnId, seq]: read only by a revert, never with the transcript. */
+  changeSets: { key: [string, number]; value: ChangeSetRecord; indexes: { byThread: string } };
+}
+
+interface ChangeSetRecord {
+  threadId: string;
+  turnId: string;
+  seq: number;
+  set: RecordedChangeSet;
 }
 
 /** The key of the one record in the `settings` store. */
@@ -53,6 +64,10 @@ const MIGRATIONS: readonly ((db: Db, tx: UpgradeTx) => void)[] = [
   // 3 → 4: the workspace registry. The default workspace needs no record (reads synthesise it).
   (db) => {
     db.createObjectStore('workspaces', { keyPath: 'id' });
+  },
+  // 4 → 5: the contents each tool call changed, apart from the turn records that show them.
+  (db) => {
+    db.createObjectStore('changeSets', { keyPath: ['turnId', 'seq'] }).createIndex('byThread', 'threadId');
   },
 ];
 
@@ -120,15 +135,34 @@ export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadS
       await (await db()).put('threads', thread);
     },
     async deleteThread(id) {
-      const tx = (await db()).transaction(['threads', 'turns', 'items'], 'readwrite');
+      const tx = (await db()).transaction(['threads', 'turns', 'items', 'changeSets'], 'readwrite');
       const turns = tx.objectStore('turns');
-      const turnKeys = await turns.index('byThread').getAllKeys(id);
+      const changeSets = tx.objectStore('changeSets');
+      const [turnKeys, changeKeys] = await Promise.all([turns.index('byThread').getAllKeys(id), changeSets.index('byThread').getAllKeys(id)]);
       await Promise.all([
         tx.objectStore('threads').delete(id),
         ...turnKeys.map((key) => turns.delete(key)),
+        ...changeKeys.map((key) => changeSets.delete(key)),
         tx.objectStore('items').delete(itemsOf(id)),
         tx.done,
       ]);
+    },
+    async updateThread(id, change) {
+      const tx = (await db()).transaction('threads', 'readwrite');
+      const store = tx.objectStore('threads');
+      const next = change(await store.get(id));
+      await Promise.all([store.put(next), tx.done]);
+      return next;
+    },
+    async putChangeSet(threadId, turnId, set) {
+      const tx = (await db()).transaction('changeSets', 'readwrite');
+      const store = tx.objectStore('changeSets');
+      const last = await store.openKeyCursor(IDBKeyRange.bound([turnId, -Infinity], [turnId, Infinity]), 'prev');
+      await Promise.all([store.add({ threadId, turnId, seq: last ? last.key[1] + 1 : 0, set }), tx.done]);
+    },
+    async listChangeSets(turnId) {
+      const records = await (await db()).getAll('changeSets', IDBKeyRange.bound([turnId, -Infinity], [turnId, Infinity]));
+      return records.map((r) => r.set);
     },
     async listTurns(threadId) {
       const turns = await (await db()).getAllFromIndex('turns', 'byThread', threadId);

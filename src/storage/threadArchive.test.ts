@@ -112,6 +112,25 @@ describe('thread archive: round trip', () => {
     expect(serializeArchive(createArchive(plan.threads, new Date(parsed.archive.exportedAt)))).toBe(text);
   });
 
+  it('carries a thread\'s approval policy and a "Compact thread" turn, and refuses bad values', () => {
+    const original = stored();
+    original.thread.approvalPolicy = 'read-only';
+    (original.turns as TurnRecord[])[1] = { ...original.turns[1]!, kind: 'compaction', userText: '' };
+    const text = serializeArchive(createArchive([original], new Date()));
+    const parsed = parseArchive(text);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const [back] = planImport(parsed.archive, nothingTaken).threads;
+    expect(back!.thread.approvalPolicy).toBe('read-only');
+    expect(back!.turns[1]).toMatchObject({ kind: 'compaction', userText: '' });
+    const bad = (edit: (json: any) => void) => {
+      const json = JSON.parse(text);
+      edit(json);
+      return parseArchive(JSON.stringify(json));
+    };
+    expect(bad((j) => (j.threads[0].approvalPolicy = 'yolo'))).toMatchObject({ ok: false, error: expect.stringMatching(/approvalPolicy must be one of read-only, ask, auto/) });
+    expect(bad((j) => (j.threads[0].turns[0].kind = 'magic'))).toMatchObject({ ok: false, error: expect.stringMatching(/kind must be "compaction"/) });
+  });
+
   it('imports many threads in file order', () => {
     const a = stored();
     const b: StoredThread = { thread: { id: 'th-2', title: 'Other', createdAt: 1, updatedAt: 2 }, turns: [], items: [] };

@@ -6,7 +6,8 @@
 // Version 1:
 //   { "format": "switchboard.threads", "version": 1, "exportedAt": "<ISO 8601>",
 //     "threads": [ { "id", "title", "createdAt", "updatedAt",          // ms since the epoch
-//                    "turns": [ { "id", "userText", "status", "error"?, "startedAt", "endedAt"?,
+//                    "approvalPolicy"?: "read-only" | "ask" | "auto",
+//                    "turns": [ { "id", "kind"?: "compaction", "userText", "status", "error"?, "startedAt", "endedAt"?,
 //                                 "items": [ <Responses API items, thread order> ],
 //                                 "progress"?: { "items": [...], "streaming": [{ "itemId", "text" }] } } ] } ] }
 //
@@ -16,7 +17,7 @@
 // not exported. On import, a thread or turn whose id already exists in this browser gets a new id
 // (so importing the same file twice gives two copies, and never overwrites anything).
 import type { TurnStatus } from '../core/brokerMessages.ts';
-import type { ItemRecord, ThreadRecord, TurnRecord } from '../core/threadStore.ts';
+import type { ApprovalPolicy, ItemRecord, ThreadRecord, TurnRecord } from '../core/threadStore.ts';
 import { messageText, type Item } from '../core/wire.ts';
 
 export const ARCHIVE_FORMAT = 'switchboard.threads';
@@ -28,9 +29,12 @@ const MAX_ID_LENGTH = 200;
 export type ArchivedTurnStatus = Exclude<TurnStatus, 'running'>;
 const ARCHIVED_STATUSES: readonly ArchivedTurnStatus[] = ['completed', 'failed', 'stopped', 'interrupted'];
 const ROLES = ['user', 'assistant', 'system', 'developer'];
+const POLICIES: readonly ApprovalPolicy[] = ['read-only', 'ask', 'auto'];
 
 export interface ArchivedTurn {
   id: string;
+  /** A "Compact thread" turn. */
+  kind?: 'compaction';
   userText: string;
   status: ArchivedTurnStatus;
   error?: string;
@@ -45,6 +49,7 @@ export interface ArchivedThread {
   title: string;
   createdAt: number;
   updatedAt: number;
+  approvalPolicy?: ApprovalPolicy;
   turns: ArchivedTurn[];
 }
 
@@ -71,6 +76,7 @@ function archiveTurn(turn: TurnRecord, items: Item[]): ArchivedTurn {
   const error = turn.status === 'running' ? (turn.error ?? EXPORTED_RUNNING) : turn.error;
   return {
     id: turn.id,
+    ...(turn.kind !== undefined && { kind: turn.kind }),
     userText: turn.userText,
     status,
     ...(error !== undefined && { error }),
@@ -106,7 +112,8 @@ export function archiveThread(stored: StoredThread): ArchivedThread {
     const startedAt = at > 0 ? out[at - 1]!.startedAt : thread.createdAt;
     out.splice(at, 0, { id: turnId, userText: '', status: 'completed', startedAt, items });
   }
-  return { id: thread.id, title: thread.title, createdAt: thread.createdAt, updatedAt: thread.updatedAt, turns: out };
+  // The workspace binding is not exported: workspaces are this browser's, the files are not in the file.
+  return { id: thread.id, title: thread.title, createdAt: thread.createdAt, updatedAt: thread.updatedAt, ...(thread.approvalPolicy !== undefined && { approvalPolicy: thread.approvalPolicy }), turns: out };
 }
 
 export function createArchive(threads: readonly StoredThread[], exportedAt: Date): ThreadArchive {
@@ -213,8 +220,10 @@ function turn(value: unknown, path: string): ArchivedTurn {
       }),
     };
   }
+  if (t.kind !== undefined && t.kind !== 'compaction') throw new Invalid(`${path}.kind must be "compaction" when present, not ${JSON.stringify(t.kind)}.`);
   return {
     id: id(t.id, `${path}.id`),
+    ...(t.kind === 'compaction' && { kind: 'compaction' as const }),
     userText: string(t.userText, `${path}.userText`),
     status: status as ArchivedTurnStatus,
     ...(error !== undefined && { error }),
@@ -240,11 +249,15 @@ function thread(value: unknown, path: string, turnIds: Set<string>): ArchivedThr
       }
     });
   });
+  if (t.approvalPolicy !== undefined && !(POLICIES as readonly unknown[]).includes(t.approvalPolicy)) {
+    throw new Invalid(`${path}.approvalPolicy must be one of ${POLICIES.join(', ')}, not ${JSON.stringify(t.approvalPolicy)}.`);
+  }
   return {
     id: id(t.id, `${path}.id`),
     title: string(t.title, `${path}.title`),
     createdAt: timestamp(t.createdAt, `${path}.createdAt`),
     updatedAt: timestamp(t.updatedAt, `${path}.updatedAt`),
+    ...(t.approvalPolicy !== undefined && { approvalPolicy: t.approvalPolicy as ApprovalPolicy }),
     turns,
   };
 }
@@ -318,6 +331,7 @@ export function planImport(
         id: turnId,
         threadId,
         tabId: 'import',
+        ...(archived.kind !== undefined && { kind: archived.kind }),
         userText: archived.userText,
         status: archived.status,
         ...(archived.error !== undefined && { error: archived.error }),
@@ -327,7 +341,7 @@ export function planImport(
       });
       for (const it of archived.items) items.push({ threadId, turnId, index: items.length, item: it });
     }
-    return { thread: { id: threadId, title: t.title, createdAt: t.createdAt, updatedAt: t.updatedAt }, turns, items };
+    return { thread: { id: threadId, title: t.title, createdAt: t.createdAt, updatedAt: t.updatedAt, ...(t.approvalPolicy !== undefined && { approvalPolicy: t.approvalPolicy }) }, turns, items };
   });
   return { threads, renamed };
 }

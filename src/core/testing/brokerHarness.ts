@@ -4,13 +4,14 @@ import { createBroker, type BrokerLimits } from '../broker.ts';
 import type { BrokerEvent, BrokerEventBatch, ThreadEvent } from '../brokerMessages.ts';
 import type { ApprovalPolicy } from '../threadStore.ts';
 import { createMemoryThreadStore } from '../threadStore.ts';
+import type { JsRunner } from '../tools/toolContract.ts';
 import { createToolSet } from '../tools/toolSet.ts';
 import { createMemoryWorkspace } from '../workspace.ts';
 import { createFakeUpstream, fakeJsRunner, instantClock } from './fakes.ts';
 
 export const tools = createToolSet();
 
-export function setup(options: { limits?: Partial<BrokerLimits>; compactUrl?: string; files?: Record<string, string> } = {}) {
+export function setup(options: { limits?: Partial<BrokerLimits>; compactUrl?: string; files?: Record<string, string>; jsRunner?: JsRunner; workspaceFails?: string } = {}) {
   const upstream = createFakeUpstream();
   const batches: BrokerEventBatch[] = [];
   const store = createMemoryThreadStore();
@@ -29,10 +30,13 @@ export function setup(options: { limits?: Partial<BrokerLimits>; compactUrl?: st
       }
     },
     store,
-    workspaceFor: async () => workspace,
+    workspaceFor: async () => {
+      if (options.workspaceFails) throw new Error(options.workspaceFails);
+      return workspace;
+    },
     settings: { model: 'test-model', tools: tools.definitions },
     tools,
-    jsRunner: fakeJsRunner,
+    jsRunner: options.jsRunner ?? fakeJsRunner,
     ...(options.compactUrl ? { compactUrl: options.compactUrl } : {}),
     clock: instantClock,
     random: () => 0,

@@ -4,6 +4,7 @@
 // The search runs on the broker's thread, so it is bounded on every axis: files read, bytes per
 // file, matches reported, characters per reported line.
 
+import { RE2JS } from 're2js';
 import type { Workspace, WorkspaceEntry } from '../workspace.ts';
 import { compileGlob, globHasPath } from './glob.ts';
 import { cutLine, plural, TOOL_OUTPUT_MAX_CHARS } from './toolOutput.ts';
@@ -37,7 +38,7 @@ export const grepTool: Tool = {
     type: 'function',
     name: 'grep',
     description:
-      'Search file contents with a JavaScript regular expression (RegExp syntax, matched against each line; no flags unless ignore_case). ' +
+      'Search file contents with a regular expression (RE2 syntax, as in ripgrep: no backreferences or lookaround; matched against each line; case-sensitive unless ignore_case). ' +
       'Prints each matching line as "path:line: text", files in path order. ' +
       `Searches the files under "path" (a directory, or a single file), skipping ${GREP_SKIPPED_DIRECTORIES.join(' and ')} unless "path" is inside one, binary files and files over ${GREP_MAX_FILE_BYTES / 1024 / 1024} MiB. ` +
       `Shows at most ${GREP_MAX_MATCHES} matches and reads at most ${GREP_MAX_FILES} files; a note says when the search was cut.`,
@@ -62,30 +63,37 @@ export const grepTool: Tool = {
   async prepare(args, { workspace }) {
     refuseUnknownArguments(args, ['pattern', 'path', 'glob', 'ignore_case']);
     const pattern = requiredString(args, 'pattern');
-    const regex = compilePattern(pattern, optionalBoolean(args, 'ignore_case') ?? false);
+    const ignoreCase = optionalBoolean(args, 'ignore_case') ?? false;
+    const regex = compilePattern(pattern, ignoreCase);
     const root = workspacePathArgument(optionalString(args, 'path') ?? '');
     const glob = optionalString(args, 'glob');
     const filter = glob === undefined || glob === '' ? null : fileFilter(glob, root);
     const where = `${root || '(workspace root)'}${glob ? ` (${glob})` : ''}`;
-    return readCall(`grep: /${pattern}/ in ${where}`, `/${pattern}/${regex.flags} in ${where}`, () => search(workspace, regex, root, filter));
+    return readCall(`grep: /${pattern}/ in ${where}`, `/${pattern}/${ignoreCase ? 'i' : ''} in ${where}`, () => search(workspace, regex, root, filter));
   },
 };
 
-/** The model's pattern as a RegExp. Unicode mode first (so \p{L} and astral characters work);
- *  a pattern that only the legacy syntax accepts (an escaped "-", say) is taken in that mode. */
-export function compilePattern(pattern: string, ignoreCase: boolean): RegExp {
-  const flags = ignoreCase ? 'i' : '';
+/** A compiled search pattern: does a line contain a match? */
+export interface LinePattern {
+  readonly source: string;
+  test(line: string): boolean;
+}
+
+/**
+ * The model's pattern, compiled by RE2 (re2js): matching takes time linear in the line, whatever
+ * the pattern. A JavaScript RegExp backtracks, so a pattern like `(a+)+$` — which a file the model
+ * read could talk it into — would freeze the broker, every tab's stream with it, for minutes on
+ * one long line. The price is RE2's syntax: no backreferences, no lookaround (ripgrep's default).
+ */
+export function compilePattern(pattern: string, ignoreCase: boolean): LinePattern {
+  let compiled: RE2JS;
   try {
-    return new RegExp(pattern, `${flags}u`);
-  } catch {
-    try {
-      return new RegExp(pattern, flags);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // V8 already says "Invalid regular expression: /(/: Unterminated group"; others may not.
-      throw new ToolArgumentError(/^invalid regular expression/i.test(message) ? message : `invalid regular expression /${pattern}/: ${message}`);
-    }
+    compiled = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ToolArgumentError(`invalid regular expression /${pattern}/: ${message.replace(/^error parsing regexp: /, '')} (RE2 syntax: no backreferences or lookaround)`);
   }
+  return { source: pattern, test: (line) => compiled.matcher(line).find() };
 }
 
 type FileFilter = (path: string) => boolean;
@@ -121,7 +129,7 @@ interface SearchState {
   unreadable: string[];
 }
 
-async function search(workspace: Workspace, regex: RegExp, root: string, filter: FileFilter | null): Promise<string> {
+async function search(workspace: Workspace, regex: LinePattern, root: string, filter: FileFilter | null): Promise<string> {
   const kind = await workspace.exists(root);
   if (kind === null) return `No file or directory "${root}".`;
   const entries: WorkspaceEntry[] = kind === 'file' ? [{ path: root, kind: 'file' }] : await workspace.list(root, GREP_MAX_DEPTH);
@@ -188,7 +196,7 @@ async function readCandidate(workspace: Workspace, entry: WorkspaceEntry): Promi
   }
 }
 
-function searchText(path: string, text: string, regex: RegExp, state: SearchState, budget: number): void {
+function searchText(path: string, text: string, regex: LinePattern, state: SearchState, budget: number): void {
   if (text === '') return; // an empty file has no lines, not one empty line
   let start = 0;
   for (let number = 1; start <= text.length; number++) {

@@ -1,19 +1,21 @@
-// JsRunner on QuickJS compiled to WebAssembly (quickjs-emscripten). The broker lives in a
-// SharedWorker, where Chromium offers no nested Worker, so the sandbox is an interpreter in the
-// same thread: isolated by construction (it has no network, storage, DOM or timers, only the
-// console this file gives it), and bounded: an interrupt handler for time, the wasm memory's
-// maximum for memory, QuickJS's stack limit for recursion.
+// JsRunner on QuickJS compiled to WebAssembly (quickjs-emscripten). The sandbox is an interpreter
+// in the thread that runs it: isolated by construction (it has no network, storage, DOM or timers,
+// only the console this file gives it), and bounded: an interrupt handler for time, the wasm
+// memory's maximum for memory, QuickJS's stack limit for recursion. It runs in a dedicated worker
+// of a tab (sw/jsRunnerService.ts, asked by src/core/remoteJsRunner.ts), since Chromium offers the
+// broker's SharedWorker no nested Worker; in the broker itself only when no tab can.
 //
 // Every run gets a fresh WebAssembly instance, not only a fresh runtime: instantiating costs tens
 // of milliseconds, and in exchange a run that exhausted its memory gives that memory back (a wasm
 // memory never shrinks), and a run that broke the instance (an abort, a leak assertion, the host
 // stack overflowing under it) cannot affect the next one.
 //
-// The run is synchronous: while it lasts (up to the time limit) the broker's thread, and so every
-// tab's stream, waits. The interrupt handler is polled by the interpreter loop, so one native call
-// that runs long without calling back into JavaScript is not interrupted; the prelude refuses the
-// known ones (array methods looping over huge sparse lengths, see quickJsPrelude.ts), and the
-// memory cap stops those that allocate as they go.
+// The run is synchronous: while it lasts (up to the time limit) the thread it runs on waits (in
+// the broker: every tab's stream; hence the tab's worker). The interrupt handler is polled by the
+// interpreter loop, so one native call that runs long without calling back into JavaScript is not
+// interrupted; the prelude refuses the known ones (array methods looping over huge sparse lengths,
+// see quickJsPrelude.ts), the memory cap stops those that allocate as they go, and in a tab's
+// worker the tab terminates the worker (src/app/jsRunnerHost.ts).
 
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { SANDBOX_PRELUDE } from './quickJsPrelude.ts';

@@ -14,8 +14,9 @@ export interface RunJsLimits {
   memoryBytes: number;
 }
 
-/** The sandbox shares the broker's thread, so every tab waits while code runs: 5 s is enough
- *  for real computation and short enough that a runaway loop is a hiccup, not a hang. */
+/** Enough for real computation, short enough that the model hears back about a runaway loop
+ *  soon. The code runs in a tab's worker (src/core/remoteJsRunner.ts), which is terminated when
+ *  it overruns; only with no tab open does it share the broker's thread. */
 export const RUN_JS_TIMEOUT_MS = 5_000;
 /** Enough for sizeable data work; small enough to be harmless in the worker, whose wasm memory
  *  is released after each run (quickJsRunner.ts). */
