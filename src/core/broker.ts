@@ -276,18 +276,19 @@ export function createBroker(deps: BrokerDeps): Broker {
     return thread;
   }
 
-  async function persist(thread: ThreadState, write: () => Promise<void>) {
+  /** Runs a write; then tabs are told to re-read the thread, unless `quiet`. */
+  async function persist(thread: ThreadState, write: () => Promise<void>, quiet = false) {
     try {
       await write();
     } catch (error) {
       log(`could not save thread ${thread.id}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    batcher.push({ kind: 'thread.changed', threadId: thread.id });
+    if (!quiet) batcher.push({ kind: 'thread.changed', threadId: thread.id });
   }
 
   /** Queues a write behind the thread's earlier ones; resolves when it has landed (or failed). */
-  function queueWrite(thread: ThreadState, write: () => Promise<void>): Promise<void> {
-    thread.writes = thread.writes.then(() => persist(thread, write));
+  function queueWrite(thread: ThreadState, write: () => Promise<void>, quiet = false): Promise<void> {
+    thread.writes = thread.writes.then(() => persist(thread, write, quiet));
     return thread.writes;
   }
 
@@ -692,7 +693,9 @@ export function createBroker(deps: BrokerDeps): Broker {
     const save = () => {
       turn.progressTimer = null;
       if (thread.running !== turn) return;
-      void saveTurn(thread, turn, { ...turn.record, progress: { items: turn.output.uncommitted(), streaming: turn.output.streaming(), savedAt: Date.now() } });
+      // Quiet: progress is for a crash; tabs watching the turn have it live, and re-reading the
+      // thread (a megabyte of streamed text, four times a second) would only stall them.
+      void queueWrite(thread, () => deps.store.putTurn({ ...turn.record, progress: { items: turn.output.uncommitted(), streaming: turn.output.streaming(), savedAt: Date.now() } }), true);
     };
     turn.progressTimer = deps.clock.setTimeout(save, now ? 0 : limits.progressSaveMs);
   }
