@@ -837,11 +837,12 @@ export function createBroker(deps: BrokerDeps): Broker {
       }
       const request = turn.output.beginRequest(resend);
       emit(thread, { kind: 'turn.request', threadId: thread.id, turnId: turn.turnId, request, resend, transport: 'ws', ...(resendReason ? { reason: resendReason } : {}) });
-      const outcome = await streamOverSocket(lease, create, { onEvent }, {
+      const streaming = streamOverSocket(lease, create, { onEvent }, {
         maxFrameBytes: limits.maxFrameBytes,
         signal: turn.abort.signal,
         inactivity: { clock: deps.clock, ms: limits.responseSilenceMs },
       });
+      const outcome = await streaming;
       settleLease(lease, outcome);
       return { ...outcome, socketId: lease.socketId };
     }

@@ -5,10 +5,7 @@
 // Three choices keep batching from costing latency or copies:
 // - Leading edge: the first event after a quiet period goes out at the end of the current task
 //   (a microtask), together with whatever that task produced, instead of waiting out the window.
-// - The window adapts: while batches stay small (a model streaming tokens, a few events per
-//   batch), the next one may follow after SPARSE_GAP_MS, so two frames that arrive back to back
-//   do not make the second wait 4 ms; once batches fill up (a firehose), they go out at most every
-//   BATCH_MAX_DELAY_MS, which is what keeps the socket's full rate flowing at 60 fps.
+//   Only events that follow within BATCH_MAX_DELAY_MS of a flush wait for the next one.
 // - Coalescing: consecutive text deltas of one output item, pending in the same batch, become one
 //   event with the joined text and one sequence number, so a tab clones and applies one small
 //   event per item per batch rather than dozens.
@@ -22,10 +19,6 @@ import type { Clock, TimerHandle } from './clock.ts';
 
 export const BATCH_MAX_EVENTS = 64;
 export const BATCH_MAX_DELAY_MS = 4;
-/** Between small batches: long enough to coalesce a burst, short enough to be invisible. */
-export const SPARSE_GAP_MS = 0.5;
-/** A batch of at least this many events (joined deltas counted one by one) means a busy stream. */
-export const BUSY_BATCH_EVENTS = 8;
 /** A coalesced delta stops growing here, so one event never carries an unbounded string. */
 const MERGED_DELTA_MAX_CHARS = 64 * 1024;
 
@@ -67,9 +60,6 @@ export function createEventBatcher(options: {
   let microtaskQueued = false;
   /** When the last batch went out; -Infinity: never (the next event goes out at once). */
   let lastFlushAt = -Infinity;
-  /** Events pushed or joined since the last flush, and whether the last batch was a busy one. */
-  let eventsInBatch = 0;
-  let busy = false;
 
   const flush = () => {
     if (timer !== null) {
@@ -83,8 +73,6 @@ export function createEventBatcher(options: {
     const state = options.collectState?.() ?? [];
     if (events.length === 0 && state.length === 0) return;
     lastFlushAt = options.clock.now();
-    busy = eventsInBatch >= BUSY_BATCH_EVENTS;
-    eventsInBatch = 0;
     const byThread = new Map<string, BrokerEvent[]>();
     const app: BrokerEvent[] = [];
     for (const event of events) {
@@ -103,7 +91,7 @@ export function createEventBatcher(options: {
 
   const schedule = () => {
     if (timer !== null || microtaskQueued) return;
-    const wait = lastFlushAt + (busy ? maxDelay : Math.min(maxDelay, SPARSE_GAP_MS)) - options.clock.now();
+    const wait = lastFlushAt + maxDelay - options.clock.now();
     if (wait <= 0) {
       // Leading edge: out at the end of this task, with everything the task produces.
       microtaskQueued = true;
@@ -123,7 +111,6 @@ export function createEventBatcher(options: {
         changedThreads.add(event.threadId);
       }
       pending.push(event);
-      eventsInBatch += 1;
       if ('seq' in event) {
         if (event.kind === 'text.delta') openDeltas.set(event.threadId, { ...event });
         else openDeltas.delete(event.threadId);
@@ -138,8 +125,6 @@ export function createEventBatcher(options: {
       if (!open || open.turnId !== turnId || open.request !== request || open.itemId !== itemId) return false;
       if (open.delta.length + delta.length > MERGED_DELTA_MAX_CHARS) return false;
       open.delta += delta;
-      eventsInBatch += 1;
-      if (eventsInBatch >= maxEvents * 4) flush(); // a joined delta still bounds a batch's size
       return true;
     },
     flush,
