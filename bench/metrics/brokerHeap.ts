@@ -15,7 +15,7 @@ import type { BenchContext, MetricReport } from '../context.ts';
 import { round, slope } from '../stats.ts';
 import { DEFAULT_DB_NAME } from '../../src/storage/idbThreadStore.ts';
 
-const WARMUP_TURNS = 50;
+const WARMUP_TURNS = 20;
 const TURNS = 1000;
 const CHECKPOINT_EVERY = 250;
 const TURNS_PER_THREAD = 100;

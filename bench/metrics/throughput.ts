@@ -20,8 +20,8 @@ import { median, round } from '../stats.ts';
 
 const CHARS = 32;
 const ONE_TAB_DELTAS = 32_768; // 1 MiB of text
-const EIGHT_TAB_DELTAS = 4_096;
-const ROUNDS = 3;
+const EIGHT_TAB_DELTAS = 2_048;
+const ROUNDS = 2;
 /** 8 tabs streaming at once take several times longer per round. */
 const EIGHT_TAB_ROUNDS = 2;
 const TARGET_RATIO = 0.9;
