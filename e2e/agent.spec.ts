@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
-import { approvalCard, expect, lastTurn, openNewThread, send, setPolicy, test, toolOutputs, turnState, workspaceFiles } from './fixtures.ts';
+import { approvalCard, expect, lastTurn, openNewThread, send, setPolicy, startTurn, test, toolOutputs, turnState, workspaceFiles } from './fixtures.ts';
 
 const STARTER_HELLO = "export function hello(name) {\n  return `Hello, ${name}!`;\n}\n";
 /** The default workspace's files when it is first made (sw/opfsWorkspace.ts). */
@@ -13,15 +13,6 @@ const STARTER_FILES = {
   'README.md': '# Scratch workspace\n\nThis folder lives in your browser (OPFS). The agent can list and read files here.\n',
   'src/hello.js': STARTER_HELLO,
 };
-
-/** Sends a message and returns once its turn shows, without waiting for it to end. */
-async function startTurn(page: Page, text: string): Promise<void> {
-  const turns = page.getByRole('log', { name: 'Transcript' }).getByRole('article');
-  const before = await turns.count();
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-  await expect(turns).toHaveCount(before + 1);
-}
 
 async function idle(page: Page): Promise<void> {
   await expect(page.getByRole('log', { name: 'Transcript' })).toHaveAttribute('aria-busy', 'false');

@@ -80,6 +80,15 @@ export async function send(page: Page, text: string): Promise<void> {
   await expect(transcript).toHaveAttribute('aria-busy', 'false');
 }
 
+/** Sends a message and returns once its turn shows, without waiting for it to end. */
+export async function startTurn(page: Page, text: string): Promise<void> {
+  const turns = page.getByRole('log', { name: 'Transcript' }).getByRole('article');
+  const before = await turns.count();
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(turns).toHaveCount(before + 1);
+}
+
 /** How many times `text` appears in the transcript: exactly once means nothing was lost or duplicated. */
 export async function countInTranscript(page: Page, text: string): Promise<number> {
   const all = await page.getByRole('log', { name: 'Transcript' }).innerText();

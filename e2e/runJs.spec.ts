@@ -3,16 +3,7 @@
 // tab's stream keeps arriving while an endless loop runs, the worker is in the tab the broker
 // asked (the newest), and a tab closing mid-run costs a re-run in another tab, not the result.
 import type { Page } from '@playwright/test';
-import { expect, lastTurn, openNewThread, setPolicy, test, toolOutputs } from './fixtures.ts';
-
-/** Sends a message and returns once its turn shows, without waiting for it to end. */
-async function startTurn(page: Page, text: string): Promise<void> {
-  const turns = page.getByRole('log', { name: 'Transcript' }).getByRole('article');
-  const before = await turns.count();
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
-  await expect(turns).toHaveCount(before + 1);
-}
+import { expect, lastTurn, openNewThread, setPolicy, startTurn, test, toolOutputs } from './fixtures.ts';
 
 /** The tab's run_js workers (sw/jsRunner.worker.ts); the broker itself is a SharedWorker, not listed. */
 const runJsWorkers = (page: Page) => page.workers().filter((worker) => /jsRunner\.worker/.test(worker.url()));
