@@ -8,7 +8,6 @@ import { brokerLockName, type RpcCall, type RpcReply, type TaskCall, type TaskRe
 import { systemClock } from '../src/core/clock.ts';
 import type { ModelSettings } from '../src/core/requestBuilder.ts';
 import type { OpenSocket } from '../src/core/socketPool.ts';
-import { TOOL_DEFINITIONS } from '../src/core/tools/toolSet.ts';
 import { createWorkspaceResolver, guardAccess } from '../src/core/workspaceResolver.ts';
 import { createQuickJsRunner } from '../src/core/tools/quickJsRunner.ts';
 import { createRemoteJsRunner } from '../src/core/remoteJsRunner.ts';
@@ -54,6 +53,8 @@ interface StartupConfig {
 const TUNABLE_LIMITS = ['maxSockets', 'socketMaxAgeMs', 'socketIdleMs', 'maxFrameBytes'] as const;
 
 /** The relay names the model and may tune the pool (server/relay.ts RelayConfig). */
+const toolSet = createToolSet();
+
 async function loadConfig(): Promise<StartupConfig> {
   let model = DEFAULT_MODEL;
   const limits: Partial<BrokerLimits> = {};
@@ -70,7 +71,7 @@ async function loadConfig(): Promise<StartupConfig> {
   } catch {
     // The relay is unreachable right now; the first request will say so where the user sees it.
   }
-  return { settings: { model, instructions: INSTRUCTIONS, tools: TOOL_DEFINITIONS }, limits };
+  return { settings: { model, instructions: INSTRUCTIONS, tools: toolSet.definitions }, limits };
 }
 
 const channels = createEventChannels(APP_VERSION);
@@ -113,8 +114,6 @@ const workspaces = createWorkspaceResolver({
   log: (message) => console.info(`[broker] ${message}`),
 });
 
-const toolSet = createToolSet();
-
 // run_js code runs in a worker of one of the tabs (they say hello on their port, see serve()),
 // so this thread keeps streaming meanwhile; here, on this thread, only when no tab can.
 const jsRunner = createRemoteJsRunner({
@@ -132,8 +131,10 @@ const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
       channels.publish(topic, batch);
       // What this broker's tools wrote, other brokers (a dedicated-worker fallback per tab, another
       // app version) must not answer from their caches: say it on the workspace channel too.
+      // (workspace.changed is app-wide: a thread's batches never carry one.)
+      if (topic !== null) return;
       for (const event of batch.events) {
-        if (event.kind === 'workspace.changed') workspaceChannel.postMessage({ type: 'workspaces.changed', workspaceId: event.workspaceId } satisfies WorkspaceSyncMessage);
+        if (event.kind === 'workspace.changed') workspaceChannel.postMessage({ type: 'workspaces.changed', workspaceId: event.workspaceId, fromBroker: true } satisfies WorkspaceSyncMessage);
       }
     },
     store,

@@ -65,10 +65,16 @@ describe('serveSandboxRuns (real QuickJS)', () => {
     expect(posted.map((m) => m.type)).toEqual(['done']);
   });
 
-  it('ignores other messages', () => {
+  it('ignores other messages', async () => {
     const { scope, posted, request } = fakeScope();
-    serveSandboxRuns(scope);
+    let loads = 0;
+    serveSandboxRuns(scope, () => {
+      loads += 1;
+      return Promise.reject(new Error('must not load'));
+    });
     request({ type: 'other' });
+    await new Promise((resolve) => setTimeout(resolve, 0)); // a run would have loaded and answered by now
+    expect(loads).toBe(0);
     expect(posted).toEqual([]);
   });
 });

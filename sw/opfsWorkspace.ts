@@ -188,8 +188,3 @@ export async function openOpfsWorkspaceRoot(storage: StorageManager, id: string,
 export async function openOpfsWorkspace(storage: StorageManager, id: string): Promise<Workspace> {
   return createOpfsWorkspace(id, await openOpfsWorkspaceRoot(storage, id));
 }
-
-/** The workspace a thread uses when none was chosen: `workspaces/default` in OPFS. */
-export function openDefaultWorkspace(storage: StorageManager): Promise<Workspace> {
-  return openOpfsWorkspace(storage, DEFAULT_WORKSPACE_ID);
-}

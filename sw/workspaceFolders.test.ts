@@ -7,10 +7,9 @@ import { planWorkspaceImport } from '../src/core/workspaceImport.ts';
 import type { WorkspaceRecord } from '../src/core/workspaceRegistry.ts';
 import { guardAccess, lostAccessMessage } from '../src/core/workspaceResolver.ts';
 import { zipWorkspace } from '../src/core/workspaceZip.ts';
-import { createOpfsWorkspace, openDefaultWorkspace, openOpfsWorkspace } from './opfsWorkspace.ts';
+import { createOpfsWorkspace, openOpfsWorkspace, openOpfsWorkspaceRoot } from './opfsWorkspace.ts';
 import { asHandle, FakeDir, fakeStorage } from './testing/fakeFileSystem.ts';
 import {
-  createOpfsWorkspaceFolder,
   openWorkspaceRoot,
   queryAccess,
   readAllFiles,
@@ -26,7 +25,7 @@ const workspacesOf = async (root: FakeDir) => [...(await root.getDirectoryHandle
 describe('OPFS workspace folders', () => {
   it('gives the default workspace its starter files once, and other workspaces an empty folder', async () => {
     const { storage, root } = fakeStorage();
-    const def = await openDefaultWorkspace(storage);
+    const def = await openOpfsWorkspace(storage, 'default');
     expect(def.id).toBe('default');
     expect(Object.keys(await root.dump())).toEqual(['workspaces/default/README.md', 'workspaces/default/src/hello.js']);
     await def.remove('README.md');
@@ -39,14 +38,14 @@ describe('OPFS workspace folders', () => {
 
   it('creates and removes a workspace folder recursively, and never the default one', async () => {
     const { storage, root } = fakeStorage();
-    const folder = await createOpfsWorkspaceFolder(storage, 'w-2');
+    const folder = await openOpfsWorkspaceRoot(storage, 'w-2');
     await createOpfsWorkspace('w-2', folder as never).writeText('deep/er/file.txt', 'x');
-    await openDefaultWorkspace(storage);
+    await openOpfsWorkspace(storage, 'default');
     await removeOpfsWorkspaceFolder(storage, 'w-2');
     expect(await workspacesOf(root)).toEqual(['default']);
     await removeOpfsWorkspaceFolder(storage, 'w-2'); // already gone: fine
     await expect(removeOpfsWorkspaceFolder(storage, 'default')).rejects.toThrow('cannot be deleted');
-    await expect(createOpfsWorkspaceFolder(storage, '../x')).rejects.toThrow('cannot name a workspace folder');
+    await expect(openOpfsWorkspaceRoot(storage, '../x')).rejects.toThrow('cannot name a workspace folder');
   });
 
   it('opens a record’s root: OPFS by id, a local folder by its handle', async () => {
@@ -177,7 +176,7 @@ describe('readFilePreview', () => {
 describe('openWorkspaceRoot without recreating', () => {
   it('refuses a deleted OPFS workspace instead of bringing its folder back, but always opens the default', async () => {
     const { storage, root } = fakeStorage();
-    await createOpfsWorkspaceFolder(storage, 'w');
+    await openOpfsWorkspaceRoot(storage, 'w');
     await removeOpfsWorkspaceFolder(storage, 'w');
     await expect(openWorkspaceRoot(storage, { id: 'w', name: 'W', kind: 'opfs', createdAt: 1 }, { createMissing: false })).rejects.toThrow('its folder is gone');
     expect(await workspacesOf(root)).toEqual([]);

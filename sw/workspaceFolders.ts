@@ -4,7 +4,7 @@
 // file for the viewer. No DOM beyond the handles, so both the page and the broker worker use it.
 import { resolveWorkspacePath } from '../src/core/workspace.ts';
 import { formatBytes, type ImportPlan, type ImportSource } from '../src/core/workspaceImport.ts';
-import { DEFAULT_WORKSPACE_ID, type DirectoryHandleRef, type WorkspaceRecord } from '../src/core/workspaceRegistry.ts';
+import { refuseDeletingDefault, type DirectoryHandleRef, type WorkspaceRecord } from '../src/core/workspaceRegistry.ts';
 import type { AccessState } from '../src/core/workspaceResolver.ts';
 import type { WorkspaceSnapshot } from '../src/core/workspaceZip.ts';
 import { opfsFolderName, openOpfsWorkspaceRoot, WORKSPACES_FOLDER, writeFile } from './opfsWorkspace.ts';
@@ -40,20 +40,13 @@ export async function requestAccess(handle: Dir): Promise<AccessState> {
   return request ? request.call(handle, { mode: 'readwrite' }) : 'granted';
 }
 
-async function workspacesFolder(storage: StorageManager): Promise<Dir> {
-  return (await storage.getDirectory()).getDirectoryHandle(WORKSPACES_FOLDER, { create: true });
-}
-
-/** Creates the empty folder of a new OPFS workspace. */
-export async function createOpfsWorkspaceFolder(storage: StorageManager, id: string): Promise<Dir> {
-  return (await workspacesFolder(storage)).getDirectoryHandle(opfsFolderName(id), { create: true });
-}
-
-/** Deletes an OPFS workspace's folder with everything in it; a folder already gone is fine. */
+/** Deletes an OPFS workspace's folder with everything in it; a folder already gone is fine.
+ *  (A new workspace's folder is made by openOpfsWorkspaceRoot, like any missing one.) */
 export async function removeOpfsWorkspaceFolder(storage: StorageManager, id: string): Promise<void> {
-  if (id === DEFAULT_WORKSPACE_ID) throw new Error('The default workspace cannot be deleted.');
+  refuseDeletingDefault(id);
   try {
-    await (await workspacesFolder(storage)).removeEntry(opfsFolderName(id), { recursive: true });
+    const workspaces = await (await storage.getDirectory()).getDirectoryHandle(WORKSPACES_FOLDER, { create: true });
+    await workspaces.removeEntry(opfsFolderName(id), { recursive: true });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'NotFoundError') return;
     throw error;

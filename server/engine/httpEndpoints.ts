@@ -6,7 +6,7 @@ import { TURN_STATE_KEY } from '../../src/core/wire.ts';
 import { readJsonObject, sendApiError, sendBodyError, sendJson } from '../httpMessages.ts';
 import { compactConversation } from './offlineAgent.ts';
 import { deliverEvents, type FrameSink } from './responseDelivery.ts';
-import { estimateTokens, responseEvents, type NewId } from './responseEvents.ts';
+import { responseEvents, usageFor, type NewId } from './responseEvents.ts';
 import { planResponse } from './responsePlan.ts';
 import { parseResponseRequest } from './responseRequest.ts';
 import type { CompactedResponse } from './testControl.ts';
@@ -111,14 +111,12 @@ export async function serveCompactPost(req: IncomingMessage, res: ServerResponse
   }
   const turnState = scripted?.turnState === undefined ? context.nextTurnState() : scripted.turnState;
   const output = scripted?.output ?? compactConversation(input);
-  const input_tokens = estimateTokens(input);
-  const output_tokens = estimateTokens(output);
   const compacted: CompactedResponse = {
     id: context.newId('resp'),
     object: 'response.compaction',
     created_at: Math.floor(context.now() / 1000),
     output,
-    usage: { input_tokens, output_tokens, total_tokens: input_tokens + output_tokens },
+    usage: usageFor(input, output),
   };
   sendJson(res, 200, compacted, turnState === null ? {} : { [TURN_STATE_KEY]: turnState });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkspaceEntry } from '../core/workspace.ts';
-import { ancestorsOf, buildTree, treeKeyAction, visibleNodes, type Listings } from './fileTreeModel.ts';
+import { buildTree, treeKeyAction, visibleNodes, type Listings } from './fileTreeModel.ts';
 
 const dir = (path: string): WorkspaceEntry => ({ path, kind: 'directory' });
 const file = (path: string, size = 1): WorkspaceEntry => ({ path, kind: 'file', size });
@@ -71,9 +71,3 @@ describe('treeKeyAction (WAI-ARIA tree keys)', () => {
   });
 });
 
-describe('ancestorsOf', () => {
-  it('lists the folders above a path, outermost first', () => {
-    expect(ancestorsOf('a/b/c.txt')).toEqual(['a', 'a/b']);
-    expect(ancestorsOf('top.txt')).toEqual([]);
-  });
-});

@@ -101,8 +101,3 @@ export function treeKeyAction(rows: readonly TreeNode[], focused: string, key: s
   }
 }
 
-/** Every folder above `path`, outermost first (to reveal a path, expand them all). */
-export function ancestorsOf(path: string): string[] {
-  const parts = path.split('/');
-  return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
-}

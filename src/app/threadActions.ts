@@ -29,7 +29,8 @@ export async function createThread(services: Services): Promise<ThreadRecord> {
 export async function renameThread(services: Services, threadId: string, title: string): Promise<void> {
   const current = await services.threads.getThread(threadId);
   if (!current || current.title === title) return;
-  await services.threads.putThread({ ...current, title, updatedAt: Date.now() });
+  // Merged in one transaction: the broker may be saving the thread's policy at the same moment.
+  await services.threads.updateThread(threadId, (latest) => ({ ...(latest ?? current), title, updatedAt: Date.now() }));
   await Promise.all([
     services.queryClient.invalidateQueries({ queryKey: threadsKey }),
     services.queryClient.invalidateQueries({ queryKey: threadKey(threadId) }),
@@ -106,12 +107,17 @@ export async function importThreads(services: Services, file: Blob): Promise<Imp
   return { threadIds: plan.threads.map((t) => t.thread.id), renamed: plan.renamed.length };
 }
 
-/** Saves a file through the browser's download (a Blob URL on an `<a download>`). */
+/** Saves an export through the browser's download. */
 export function downloadFile(file: ExportFile): void {
-  const url = URL.createObjectURL(new Blob([file.text], { type: `${file.type};charset=utf-8` }));
+  downloadBlob(file.name, new Blob([file.text], { type: `${file.type};charset=utf-8` }));
+}
+
+/** Saves a Blob through the browser's download (a Blob URL on an `<a download>`). */
+export function downloadBlob(name: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = file.name;
+  a.download = name;
   a.style.display = 'none';
   document.body.append(a);
   a.click();

@@ -121,7 +121,7 @@ function fromLive(turn: LiveTurn, persisted: TurnRecord | undefined): Transcript
     entries,
     approvals: turn.status === 'running' ? turn.approvals : [],
     changes: turn.changes,
-    notices: turn.compactions.flatMap((c) => (c.error !== undefined ? [c.error] : [])),
+    notices: turn.compactionErrors,
     live: { requests: turn.requests, resends: turn.resends, transport: turn.transport, metadata: turn.metadata },
   };
 }

@@ -3,18 +3,19 @@
 // its tools' view: a thread's binding (`bindWorkspace`, which drops its cached workspace).
 import {
   asDirectoryHandle,
-  createOpfsWorkspaceFolder,
   readAllFiles,
   removeOpfsWorkspaceFolder,
   requestAccess,
   toHandleRef,
   writeImportedFiles,
 } from '../../sw/workspaceFolders.ts';
+import { openOpfsWorkspaceRoot } from '../../sw/opfsWorkspace.ts';
 import { formatBytes, planWorkspaceImport } from '../core/workspaceImport.ts';
 import { cleanWorkspaceName, DEFAULT_WORKSPACE_ID, type WorkspaceRecord } from '../core/workspaceRegistry.ts';
 import type { AccessState } from '../core/workspaceResolver.ts';
 import { zipFileName, zipWorkspace } from '../core/workspaceZip.ts';
 import { threadKey, threadsKey } from './queries.ts';
+import { downloadBlob } from './threadActions.ts';
 import type { Services } from './ServicesContext.ts';
 import { accessKey, workspaceContentKey, workspaceFilesKey, workspaceListKey } from './workspaceQueries.ts';
 import type { WorkspaceSync } from './workspaceSync.ts';
@@ -41,7 +42,7 @@ async function filesChanged({ services, sync }: WorkspaceActionDeps, workspaceId
 export async function createWorkspace(deps: WorkspaceActionDeps, rawName: string): Promise<WorkspaceRecord> {
   const record: WorkspaceRecord = { id: crypto.randomUUID(), name: cleanWorkspaceName(rawName), kind: 'opfs', createdAt: Date.now() };
   // The folder first: a record never names a folder that is not there.
-  await createOpfsWorkspaceFolder(deps.storage, record.id);
+  await openOpfsWorkspaceRoot(deps.storage, record.id); // makes the new workspace's empty folder
   await deps.services.threads.putWorkspace(record);
   await listChanged(deps);
   return record;
@@ -80,8 +81,11 @@ export async function deleteWorkspace(deps: WorkspaceActionDeps, record: Workspa
 export async function bindThreadToWorkspace(services: Services, threadId: string, workspaceId: string): Promise<void> {
   const current = await services.threads.getThread(threadId);
   if (!current || (current.workspaceId ?? DEFAULT_WORKSPACE_ID) === workspaceId) return;
-  const { workspaceId: _previous, ...rest } = current;
-  await services.threads.putThread(workspaceId === DEFAULT_WORKSPACE_ID ? rest : { ...rest, workspaceId });
+  // Merged in one transaction: the broker may be saving the thread's title or policy meanwhile.
+  await services.threads.updateThread(threadId, (latest) => {
+    const { workspaceId: _previous, ...rest } = latest ?? current;
+    return workspaceId === DEFAULT_WORKSPACE_ID ? rest : { ...rest, workspaceId };
+  });
   // If the broker is down, its successor reads the binding afresh anyway.
   await services.broker.call('bindWorkspace', { threadId }).catch(() => undefined);
   await services.queryClient.invalidateQueries({ queryKey: threadKey(threadId) });
@@ -157,17 +161,4 @@ export async function downloadWorkspaceZip(record: WorkspaceRecord, root: FileSy
   const zip = zipWorkspace(snapshot);
   downloadBlob(zipFileName(record.name), new Blob([zip as BlobPart], { type: 'application/zip' }));
   return snapshot.files.length;
-}
-
-function downloadBlob(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.style.display = 'none';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has started once click() returns; free the URL after the browser read it.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -3,7 +3,8 @@
 // Every key starts with 'workspaces', so one prefix invalidates what another tab changed; a
 // workspace's files re-read when the broker says they changed (`workspace.changed`, counted in
 // the live store) and after the panel's own actions.
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery, type UseQueryResult } from '@tanstack/react-query';
+import { useCallback } from 'react';
 import { createOpfsWorkspace } from '../../sw/opfsWorkspace.ts';
 import { openWorkspaceRoot, queryAccess, readFilePreview } from '../../sw/workspaceFolders.ts';
 import type { WorkspaceEntry } from '../core/workspace.ts';
@@ -11,7 +12,6 @@ import type { WorkspaceRecord } from '../core/workspaceRegistry.ts';
 import type { AccessState } from '../core/workspaceResolver.ts';
 import { useServices } from './ServicesContext.ts';
 
-export const workspacesKey = ['workspaces'] as const;
 export const workspaceListKey = ['workspaces', 'list'] as const;
 /** Everything read from one workspace's folder. */
 export const workspaceFilesKey = (workspaceId: string) => ['workspaces', 'files', workspaceId] as const;
@@ -57,6 +57,15 @@ export interface DirectoryListings {
 
 /** The listings (`list(path, 1)`) of the root and of every expanded folder, read in parallel. */
 export function useDirectoryListings(workspaceId: string, root: FileSystemDirectoryHandle | undefined, dirs: readonly string[], enabled: boolean): DirectoryListings {
+  // Stable while `dirs` is: TanStack then keeps the combined result (and the Map in it) until a
+  // listing changes, so the tree built from it is not rebuilt on every render.
+  const combine = useCallback(
+    (results: UseQueryResult<WorkspaceEntry[]>[]) => ({
+      listings: new Map(results.map((r, i) => [dirs[i]!, r.data])),
+      errors: results.flatMap((r, i) => (r.error ? [{ path: dirs[i]!, error: r.error }] : [])),
+    }),
+    [dirs],
+  );
   return useQueries({
     queries: dirs.map((path) => ({
       queryKey: dirKey(workspaceId, path),
@@ -64,10 +73,7 @@ export function useDirectoryListings(workspaceId: string, root: FileSystemDirect
       enabled: enabled && root !== undefined,
       retry: false,
     })),
-    combine: (results) => ({
-      listings: new Map(results.map((r, i) => [dirs[i]!, r.data])),
-      errors: results.flatMap((r, i) => (r.error ? [{ path: dirs[i]!, error: r.error }] : [])),
-    }),
+    combine,
   });
 }
 

@@ -19,6 +19,16 @@ describe('createWorkspaceSync', () => {
     expect(heardA).toEqual([]);
   });
 
+  it('leaves what a broker announces for other brokers to the broker channel tabs already hear', () => {
+    const bus = fakeBus();
+    const member = bus.member();
+    const heard: (string | null)[] = [];
+    createWorkspaceSync({ channel: member as unknown as WorkspaceChannelLike, onRemoteChange: (id) => heard.push(id) });
+    member.receive({ type: 'workspaces.changed', workspaceId: 'w', fromBroker: true });
+    member.receive({ type: 'workspaces.changed', workspaceId: 'w2' });
+    expect(heard).toEqual(['w2']);
+  });
+
   it('stops listening once closed', () => {
     const bus = fakeBus();
     const member = bus.member();

@@ -2,8 +2,9 @@
 // files imported): the broker never sees those, so its `workspace.changed` events cannot cover
 // them. A tab that hears one re-reads what it shows of that workspace.
 
-/** `workspaceId` null: only the list of workspaces changed. */
-export type WorkspaceSyncMessage = { type: 'workspaces.changed'; workspaceId: string | null };
+/** `workspaceId` null: only the list of workspaces changed. `fromBroker`: a broker's tools wrote
+ *  the files; it says so for other brokers' caches, tabs heard it on the broker's own channel. */
+export type WorkspaceSyncMessage = { type: 'workspaces.changed'; workspaceId: string | null; fromBroker?: true };
 
 export interface WorkspaceChannelLike {
   postMessage(message: WorkspaceSyncMessage): void;
@@ -29,7 +30,7 @@ export interface WorkspaceSync {
 export function createWorkspaceSync(options: { channel: WorkspaceChannelLike; onRemoteChange(workspaceId: string | null): void }): WorkspaceSync {
   const { channel } = options;
   const onMessage = (event: MessageEvent) => {
-    if (isSyncMessage(event.data)) options.onRemoteChange(event.data.workspaceId);
+    if (isSyncMessage(event.data) && !event.data.fromBroker) options.onRemoteChange(event.data.workspaceId);
   };
   channel.addEventListener('message', onMessage);
   return {

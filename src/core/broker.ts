@@ -13,7 +13,7 @@ import { COMPACTION_MARKER, compactUrlFor, historyFromItems, requestCompaction, 
 import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type ThreadStore, type TurnRecord } from './threadStore.ts';
 import { createPendingApprovals, runFunctionCalls, type CallHost, type PendingApprovals } from './toolCalls.ts';
 import type { JsRunner, ToolSet } from './tools/toolContract.ts';
-import { applyRevert, planRevert, summarizeChangeSet, type RecordedChangeSet } from './turnChanges.ts';
+import { applyRevert, planRevert, summarizeChangeSet } from './turnChanges.ts';
 import { createTurnOutput, type TurnOutput } from './turnOutput.ts';
 import { createTurnStateCells, type TurnStateCell } from './turnStateCell.ts';
 import { decodeFrame } from './responseCodec.ts';
@@ -94,8 +94,6 @@ interface RunningTurn {
   kind: 'turn' | 'compaction';
   /** Write and run_js calls waiting for a person. */
   approvals: PendingApprovals;
-  /** Files the turn's calls changed, in order. */
-  changes: RecordedChangeSet[];
   record: TurnRecord;
   cell: TurnStateCell;
   abort: AbortController;
@@ -119,8 +117,8 @@ interface ThreadState {
   running: RunningTurn | null;
   seq: number;
   policy: ApprovalPolicy;
-  /** Set while "Revert this turn's changes" restores files: no turn may start meanwhile. */
-  reverting: Promise<void> | null;
+  /** True while "Revert this turn's changes" restores files: no turn may start meanwhile. */
+  reverting: boolean;
   /** usage.input_tokens of the thread's last response (null: unknown, or compacted since). */
   lastInputTokens: number | null;
   /** The thread's writes, in order (items, turn records, progress): a late progress save must
@@ -260,7 +258,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       running: null,
       seq: 0,
       policy: DEFAULT_APPROVAL_POLICY,
-      reverting: null,
+      reverting: false,
       lastInputTokens: null,
       writes: Promise.resolve(),
     };
@@ -501,7 +499,6 @@ export function createBroker(deps: BrokerDeps): Broker {
         return (await turn.approvals.ask(approval, turn.abort.signal)).outcome;
       },
       changed(set) {
-        turn.changes.push(set);
         const summary = summarizeChangeSet(set);
         turn.record.changes = [...(turn.record.changes ?? []), summary];
         // The contents go to their own store once; the record (rewritten by every progress
@@ -545,20 +542,20 @@ export function createBroker(deps: BrokerDeps): Broker {
     await thread.ready;
     if (thread.running) throw new Error('A turn is running in this thread: revert when it has finished.');
     if (thread.reverting) throw new Error('A revert is already under way in this thread.');
-    let done!: () => void;
-    thread.reverting = new Promise<void>((resolve) => (done = resolve));
+    thread.reverting = true;
     try {
       return await revertNow(thread, turnId);
     } finally {
-      thread.reverting = null;
-      done();
+      thread.reverting = false;
     }
   }
 
   async function revertNow(thread: ThreadState, turnId: string): Promise<number> {
     // The turn's final record may still be queued behind its items: read what has landed.
     await thread.writes;
-    const record = (await deps.store.listTurns(thread.id)).find((t) => t.id === turnId);
+    // No turn can start and no other revert run until this one ends: what is read now stays true.
+    const turns = await deps.store.listTurns(thread.id);
+    const record = turns.find((t) => t.id === turnId);
     if (!record) throw new Error('That turn is not in this thread.');
     if (record.status === 'running') throw new Error('That turn has not finished yet.');
     if (record.revertedAt !== undefined) throw new Error("This turn's changes were already reverted.");
@@ -577,18 +574,13 @@ export function createBroker(deps: BrokerDeps): Broker {
       // Even a revert that failed midway changed files: views must re-read them.
       batcher.push({ kind: 'workspace.changed', workspaceId: workspace.id, paths });
     }
-    await queueWrite(thread, async () => {
-      const latest = (await deps.store.listTurns(thread.id)).find((t) => t.id === turnId) ?? record;
-      await deps.store.putTurn({ ...latest, revertedAt: Date.now() });
-    });
+    await queueWrite(thread, () => deps.store.putTurn({ ...record, revertedAt: Date.now() }));
     if (paths.length > 0) {
       // The model still believes the files are as the turn left them: tell it, at the end of the
       // history, filed under the thread's latest turn so it stays in history order on export.
       const note: MessageItem = { type: 'message', role: 'developer', content: [{ type: 'input_text', text: `The user reverted the file changes of an earlier turn. These files are back as they were before it: ${paths.join(', ')}.` }] };
       thread.history.push(note);
-      const turns = await deps.store.listTurns(thread.id);
-      const latestTurnId = turns.at(-1)?.id ?? turnId;
-      await queueWrite(thread, () => deps.store.appendItems(thread.id, latestTurnId, [note]));
+      await queueWrite(thread, () => deps.store.appendItems(thread.id, turns.at(-1)!.id, [note]));
     }
     return count;
   }
@@ -607,8 +599,11 @@ export function createBroker(deps: BrokerDeps): Broker {
    */
   async function compactThread(thread: ThreadState, turn: RunningTurn, phase: CompactionPhase): Promise<string | null> {
     const itemsBefore = thread.history.length;
-    const report = (error?: string) =>
+    // A failed "Compact thread" fails its turn, which says why; a failure inside a turn is a notice.
+    const report = (error?: string) => {
+      if (error !== undefined && phase === 'standalone') return;
       emit(thread, { kind: 'turn.compacted', threadId: thread.id, turnId: turn.turnId, phase, window: thread.windowGeneration, itemsBefore, itemsAfter: thread.history.length, ...(error !== undefined ? { error } : {}) });
+    };
     if (itemsBefore === 0) {
       report('There is nothing to compact yet.');
       return phase === 'standalone' ? 'There is nothing to compact yet.' : null;
@@ -837,12 +832,11 @@ export function createBroker(deps: BrokerDeps): Broker {
       }
       const request = turn.output.beginRequest(resend);
       emit(thread, { kind: 'turn.request', threadId: thread.id, turnId: turn.turnId, request, resend, transport: 'ws', ...(resendReason ? { reason: resendReason } : {}) });
-      const streaming = streamOverSocket(lease, create, { onEvent }, {
+      const outcome = await streamOverSocket(lease, create, { onEvent }, {
         maxFrameBytes: limits.maxFrameBytes,
         signal: turn.abort.signal,
         inactivity: { clock: deps.clock, ms: limits.responseSilenceMs },
       });
-      const outcome = await streaming;
       settleLease(lease, outcome);
       return { ...outcome, socketId: lease.socketId };
     }
@@ -920,7 +914,6 @@ export function createBroker(deps: BrokerDeps): Broker {
       approvals: createPendingApprovals((request, outcome, by) => {
         emit(thread, { kind: 'approval.resolved', threadId: thread.id, turnId: params.turnId, approvalId: request.approvalId, outcome, by });
       }),
-      changes: [],
       record: { id: params.turnId, threadId: thread.id, tabId: params.tabId, userText: text, status: 'running', startedAt: now, ...(kind === 'compaction' ? { kind } : {}) },
       cell: cells.open({ tabId: params.tabId, turnId: params.turnId }, thread.id),
       abort: new AbortController(),
@@ -975,7 +968,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       items: turn.output.items(),
       streaming: turn.output.streaming(),
       approvals: turn.approvals.list(),
-      changes: turn.changes.map(summarizeChangeSet),
+      changes: turn.record.changes ?? [],
     };
   }
 
@@ -1057,7 +1050,6 @@ export function createBroker(deps: BrokerDeps): Broker {
         }
         case 'revertTurn':
           return { reverted: await revertTurn(threadState(request.params.threadId), request.params.turnId) } as R;
-
         case 'stop': {
           const running = threads.get(request.params.threadId)?.running;
           if (!running) return { stopped: false } as R;

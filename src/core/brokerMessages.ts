@@ -5,7 +5,7 @@
 import type { UserSettings } from './settings.ts';
 import type { ApprovalPolicy } from './threadStore.ts';
 import type { ChangeKind } from './turnChanges.ts';
-import type { JsRunner, JsRunResult, ToolAccess } from './tools/toolContract.ts';
+import type { JsRunLimits, JsRunResult, ToolAccess } from './tools/toolContract.ts';
 import type { Item } from './wire.ts';
 
 /** Name of the BroadcastChannel the broker publishes app-wide events on (inspector, connection,
@@ -169,7 +169,7 @@ export interface BrokerTaskResults {
 }
 
 export type BrokerTaskName = BrokerTask['task'];
-export type JsRunLimits = Parameters<JsRunner['run']>[1];
+export type { JsRunLimits };
 
 export type TaskCall = { kind: 'task'; id: number } & BrokerTask;
 /** `ok: false`: the tab could not run the task at all (not: the code failed, which is a result). */

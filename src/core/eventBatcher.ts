@@ -110,12 +110,14 @@ export function createEventBatcher(options: {
         if (changedThreads.has(event.threadId)) return;
         changedThreads.add(event.threadId);
       }
-      pending.push(event);
-      if ('seq' in event) {
-        if (event.kind === 'text.delta') openDeltas.set(event.threadId, { ...event });
-        else openDeltas.delete(event.threadId);
-        // The copy above is what may grow; put it in place of the caller's object.
-        if (event.kind === 'text.delta') pending[pending.length - 1] = openDeltas.get(event.threadId)!;
+      if (event.kind === 'text.delta') {
+        // A copy is what may grow (appendDelta): the caller's object stays as it was given.
+        const open = { ...event };
+        openDeltas.set(event.threadId, open);
+        pending.push(open);
+      } else {
+        if ('seq' in event) openDeltas.delete(event.threadId);
+        pending.push(event);
       }
       if (pending.length >= maxEvents) flush();
       else schedule();

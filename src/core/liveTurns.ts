@@ -27,10 +27,8 @@
 // died mid-response: its streaming text and its finished items are not part of the
 // conversation, so they are dropped, and late events of r-1 are ignored.
 import type {
-  ApprovalOutcome,
   ApprovalRequest,
   BrokerEvent,
-  CompactionPhase,
   ConnectionState,
   TurnChangeSet,
   InspectorState,
@@ -87,20 +85,10 @@ export interface LiveTurn {
   readonly seededAtRequest: number | null;
   /** Calls waiting for a person's approval (they show in every tab viewing the thread). */
   readonly approvals: readonly ApprovalRequest[];
-  /** How answered approvals ended, by call id. */
-  readonly approvalOutcomes: Readonly<Record<string, ApprovalOutcome>>;
   /** Files the turn's calls changed, per call. */
   readonly changes: readonly TurnChangeSet[];
-  /** Compactions of the turn (or the attempts that failed). */
-  readonly compactions: readonly LiveCompaction[];
-}
-
-export interface LiveCompaction {
-  readonly phase: CompactionPhase;
-  readonly window: number;
-  readonly itemsBefore: number;
-  readonly itemsAfter: number;
-  readonly error?: string;
+  /** Why compactions of the turn failed (the turn went on without them). */
+  readonly compactionErrors: readonly string[];
 }
 
 export interface LiveThread {
@@ -178,7 +166,7 @@ type DraftTurn = { -readonly [K in keyof LiveTurn]: LiveTurn[K] } & {
   entries: LiveEntry[];
   metadata: LiveMetadataValue[];
 };
-// (approvals, changes, compactions and approvalOutcomes are replaced, never mutated in place.)
+// (approvals, changes and compactionErrors are replaced, never mutated in place.)
 type DraftStreaming = { -readonly [K in keyof LiveStreamingEntry]: LiveStreamingEntry[K] };
 
 interface PendingSync {
@@ -254,9 +242,8 @@ export function createLiveTurnStore(): LiveTurnStore {
         voided: [],
         seededAtRequest: null,
         approvals: [],
-        approvalOutcomes: {},
         changes: [],
-        compactions: [],
+        compactionErrors: [],
       };
     }
 
@@ -387,9 +374,7 @@ export function createLiveTurnStore(): LiveTurnStore {
         }
         case 'approval.resolved': {
           const turn = writableTurn(threadId, turnId, true)!;
-          const answered = turn.approvals.find((a) => a.approvalId === event.approvalId);
           turn.approvals = turn.approvals.filter((a) => a.approvalId !== event.approvalId);
-          if (answered) turn.approvalOutcomes = { ...turn.approvalOutcomes, [answered.callId]: event.outcome };
           return;
         }
         case 'turn.changes': {
@@ -398,9 +383,9 @@ export function createLiveTurnStore(): LiveTurnStore {
           return;
         }
         case 'turn.compacted': {
+          if (event.error === undefined) return; // a compaction that worked shows as its marker item
           const turn = writableTurn(threadId, turnId, true)!;
-          const { phase, window, itemsBefore, itemsAfter } = event;
-          turn.compactions = [...turn.compactions, { phase, window, itemsBefore, itemsAfter, ...(event.error !== undefined ? { error: event.error } : {}) }];
+          turn.compactionErrors = [...turn.compactionErrors, event.error];
           return;
         }
         case 'turn.ended': {
@@ -469,10 +454,9 @@ export function createLiveTurnStore(): LiveTurnStore {
         metadata: turn.metadata,
         resends: turn.resends,
         voided: turn.voided,
-        approvalOutcomes: turn.approvalOutcomes,
-        compactions: turn.compactions,
-        approvals: live.approvals ?? [],
-        changes: live.changes ?? [],
+        compactionErrors: turn.compactionErrors,
+        approvals: live.approvals,
+        changes: live.changes,
         ...(turn.lastResendReason !== undefined && { lastResendReason: turn.lastResendReason }),
         entries: [
           ...live.items.map((item): LiveDoneEntry => ({ kind: 'done', item, request: null })),

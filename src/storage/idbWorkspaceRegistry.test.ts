@@ -66,8 +66,10 @@ describe.each(implementations)('WorkspaceRegistry contract (%s)', (_name, create
 
   it('refuses to delete the default workspace', async () => {
     const { registry } = create();
+    // A stored (renamed) default: were the delete to go through, its name would be gone.
+    await registry.putWorkspace({ ...defaultWorkspaceRecord(), name: 'Scratch' });
     await expect(registry.deleteWorkspace(DEFAULT_WORKSPACE_ID)).rejects.toThrow('cannot be deleted');
-    expect(await registry.getWorkspace(DEFAULT_WORKSPACE_ID)).toBeDefined();
+    expect(await registry.getWorkspace(DEFAULT_WORKSPACE_ID)).toMatchObject({ name: 'Scratch' });
   });
 
   it('deletes a workspace and unbinds exactly the threads that used it', async () => {

@@ -7,7 +7,7 @@
 import { RE2JS } from 're2js';
 import type { Workspace, WorkspaceEntry } from '../workspace.ts';
 import { compileGlob, globHasPath } from './glob.ts';
-import { cutLine, plural, TOOL_OUTPUT_MAX_CHARS } from './toolOutput.ts';
+import { cutLine, errorText, looksBinary, plural, TOOL_OUTPUT_MAX_CHARS } from './toolOutput.ts';
 import { optionalBoolean, optionalString, refuseUnknownArguments, requiredString, ToolArgumentError, workspacePathArgument } from './toolArguments.ts';
 import { readCall, type Tool } from './toolModule.ts';
 
@@ -26,8 +26,6 @@ export const GREP_MAX_DEPTH = 64;
 export const GREP_SKIPPED_DIRECTORIES: readonly string[] = ['.git', 'node_modules'];
 /** Files read at once: OPFS reads are asynchronous, and a few in flight hide their latency. */
 const READ_CONCURRENCY = 16;
-/** As in git, a NUL in the first 8,000 characters marks a file as binary. */
-const BINARY_SNIFF_CHARS = 8000;
 /** Skipped files named in the output; the rest are only counted. */
 const SKIPPED_NAMED_MAX = 10;
 /** Room kept under the output cap for the closing notes. */
@@ -90,10 +88,10 @@ export function compilePattern(pattern: string, ignoreCase: boolean): LinePatter
   try {
     compiled = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ToolArgumentError(`invalid regular expression /${pattern}/: ${message.replace(/^error parsing regexp: /, '')} (RE2 syntax: no backreferences or lookaround)`);
+    throw new ToolArgumentError(`invalid regular expression /${pattern}/: ${errorText(error).replace(/^error parsing regexp: /, '')} (RE2 syntax: no backreferences or lookaround)`);
   }
-  return { source: pattern, test: (line) => compiled.matcher(line).find() };
+  // test() answers "a match anywhere in the line" without building a Matcher per line.
+  return { source: pattern, test: (line) => compiled.test(line) };
 }
 
 type FileFilter = (path: string) => boolean;
@@ -103,7 +101,7 @@ function fileFilter(glob: string, root: string): FileFilter {
   try {
     regex = compileGlob(glob);
   } catch (error) {
-    throw new ToolArgumentError(error instanceof Error ? error.message : String(error));
+    throw new ToolArgumentError(errorText(error));
   }
   if (!globHasPath(glob)) return (path) => regex.test(path.slice(path.lastIndexOf('/') + 1));
   // A path glob may be written from the root ("src/**/*.ts") or from `path` ("**/*.ts" under src).
@@ -154,7 +152,7 @@ async function search(workspace: Workspace, regex: LinePattern, root: string, fi
       const path = batch[j]!.path;
       if (text === 'too-big') state.tooBig.push(path);
       else if (text === 'unreadable') state.unreadable.push(path);
-      else if (text.slice(0, BINARY_SNIFF_CHARS).includes('\0')) state.binary.push(path);
+      else if (looksBinary(text)) state.binary.push(path);
       else searchText(path, text, regex, state, budget);
       if (state.stoppedBy !== null) break;
     }

@@ -19,7 +19,7 @@
 
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
 import { SANDBOX_PRELUDE } from './quickJsPrelude.ts';
-import type { JsRunner, JsRunResult } from './toolContract.ts';
+import type { JsRunLimits, JsRunner, JsRunResult } from './toolContract.ts';
 import { errorText } from './toolOutput.ts';
 
 /** QuickJS's own stack limit, which makes deep recursion a catchable InternalError "stack
@@ -90,10 +90,9 @@ export function createQuickJsRunner({ load = loadQuickJs, maxStackBytes = QUICKJ
   };
 }
 
-type Limits = Parameters<JsRunner['run']>[1];
 
 /** The cap on the whole instance: its own base, the code's limit and the report's reserve. */
-const wasmMaxBytes = (limits: Limits) => WASM_BASE_BYTES + limits.memoryBytes + REPORT_RESERVE_BYTES;
+const wasmMaxBytes = (limits: JsRunLimits) => WASM_BASE_BYTES + limits.memoryBytes + REPORT_RESERVE_BYTES;
 
 /** console.log/info/warn/error lines, kept up to `max` characters. */
 function createConsoleCollector(max: number) {
@@ -124,7 +123,7 @@ function createConsoleCollector(max: number) {
 /** What evaluation ended with; handles belong to the run's handle list. */
 type Outcome = { kind: 'value'; value: QuickJSHandle } | { kind: 'error'; error: QuickJSHandle } | { kind: 'never-settled' };
 
-function runOnce(module: QuickJSWASMModule, code: string, limits: Limits, maxStackBytes: number): JsRunResult {
+function runOnce(module: QuickJSWASMModule, code: string, limits: JsRunLimits, maxStackBytes: number): JsRunResult {
   const output = createConsoleCollector(limits.outputMaxChars);
   /** Setup (the prelude, our own bounded code) is never interrupted; the time limit starts with
    *  the model's code, so a slow start on a busy machine is not charged to it. */
@@ -196,7 +195,7 @@ function release(handles: QuickJSHandle[], context: QuickJSContext | undefined, 
 function report(
   outcome: Outcome,
   timedOut: boolean,
-  limits: Limits,
+  limits: JsRunLimits,
   describe: (handle: QuickJSHandle, asError: boolean) => string | null,
   outOfMemory: (handle: QuickJSHandle) => boolean,
 ): Pick<JsRunResult, 'result' | 'error'> {

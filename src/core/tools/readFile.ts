@@ -2,7 +2,7 @@
 // pieces and every line can be cited by number.
 
 import { splitLines } from '../patch/textLines.ts';
-import { cutLine, plural, TOOL_OUTPUT_MAX_CHARS } from './toolOutput.ts';
+import { cutLine, looksBinary, plural, TOOL_OUTPUT_MAX_CHARS } from './toolOutput.ts';
 import { optionalInteger, refuseUnknownArguments, requiredString, ToolArgumentError, workspacePathArgument } from './toolArguments.ts';
 import { readCall, type Tool } from './toolModule.ts';
 
@@ -13,8 +13,6 @@ export const READ_FILE_DEFAULT_LIMIT = 2000;
 export const READ_FILE_MAX_LINE_CHARS = 2000;
 /** Room kept under the output cap for the closing note, so the note itself is never cut. */
 const NOTE_RESERVE_CHARS = 200;
-/** Characters searched for a NUL when deciding a file is binary (as git does, the start only). */
-const BINARY_SNIFF_CHARS = 8000;
 
 export const readFileTool: Tool = {
   definition: {
@@ -49,7 +47,7 @@ export const readFileTool: Tool = {
 
 /** The window [offset, offset + limit) of the file's lines, numbered, with a note on what is left. */
 export function numberedLines(path: string, text: string, offset: number, limit: number): string {
-  if (text.slice(0, BINARY_SNIFF_CHARS).includes('\0')) return `"${path}" looks like a binary file (it contains NUL characters); read_file shows text files only.`;
+  if (looksBinary(text)) return `"${path}" looks like a binary file (it contains NUL characters); read_file shows text files only.`;
   // CRLF and LF alike: the ending is not part of the line, and a final newline ends the last
   // line rather than starting an empty one.
   const lines = splitLines(text).lines;

@@ -5,14 +5,11 @@
 
 import { plural } from './toolOutput.ts';
 import { refuseUnknownArguments, requiredString, ToolArgumentError } from './toolArguments.ts';
-import type { JsRunResult } from './toolContract.ts';
+import type { JsRunLimits, JsRunResult } from './toolContract.ts';
 import { ready, type Tool } from './toolModule.ts';
 
-export interface RunJsLimits {
-  timeoutMs: number;
-  outputMaxChars: number;
-  memoryBytes: number;
-}
+/** run_js's limits (the contract's JsRunLimits), under the name its callers know. */
+export type RunJsLimits = JsRunLimits;
 
 /** Enough for real computation, short enough that the model hears back about a runaway loop
  *  soon. The code runs in a tab's worker (src/core/remoteJsRunner.ts), which is terminated when

@@ -3,6 +3,7 @@
 // can fix it.
 
 import { resolveWorkspacePath } from '../workspace.ts';
+import { errorText } from './toolOutput.ts';
 
 export type ToolArgs = Readonly<Record<string, unknown>>;
 
@@ -21,7 +22,7 @@ export function parseToolArguments(raw: string): ToolArgs {
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new ToolArgumentError(`the arguments are not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new ToolArgumentError(`the arguments are not valid JSON (${errorText(error)})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ToolArgumentError('the arguments must be a JSON object');
   return parsed as ToolArgs;
@@ -76,6 +77,6 @@ export function workspacePathArgument(raw: string, name = 'path'): string {
   try {
     return resolveWorkspacePath(raw);
   } catch (error) {
-    throw new ToolArgumentError(`argument "${name}": ${error instanceof Error ? error.message : String(error)}`);
+    throw new ToolArgumentError(`argument "${name}": ${errorText(error)}`);
   }
 }

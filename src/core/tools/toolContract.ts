@@ -38,7 +38,14 @@ export interface ToolRunResult {
 
 /** JavaScript execution for run_js, isolated from the app: no network, no storage, no DOM. */
 export interface JsRunner {
-  run(code: string, limits: { timeoutMs: number; outputMaxChars: number; memoryBytes: number }): Promise<JsRunResult>;
+  run(code: string, limits: JsRunLimits): Promise<JsRunResult>;
+}
+
+/** What one run of run_js may use. */
+export interface JsRunLimits {
+  timeoutMs: number;
+  outputMaxChars: number;
+  memoryBytes: number;
 }
 
 export interface JsRunResult {

@@ -31,6 +31,14 @@ export function cutLine(line: string, max: number): string {
   return `${line.slice(0, end)}… [line cut: ${line.length - end} more characters]`;
 }
 
+/** As in git, a NUL in the first 8,000 characters marks a file as binary. */
+const BINARY_SNIFF_CHARS = 8000;
+
+/** Whether a file's text is really binary data (tools read and search text files only). */
+export function looksBinary(text: string): boolean {
+  return text.slice(0, BINARY_SNIFF_CHARS).includes('\0');
+}
+
 /** "1 file", "2 files". */
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;

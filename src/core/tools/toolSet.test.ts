@@ -2,13 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../workspace.ts';
 import { contextWith, functionCall, prepare, prepared, rejection, run, toolSet, unusedJsRunner } from './toolHarness.ts';
 import { capOutput, cutLine, TOOL_OUTPUT_MAX_CHARS } from './toolOutput.ts';
-import { runToolCall, TOOL_DEFINITIONS } from './toolSet.ts';
 
 describe('tool definitions', () => {
   it('declares every tool once, as a strict JSON-schema function', () => {
     const names = toolSet.definitions.map((d) => d.name);
     expect(names).toEqual(['list_files', 'read_file', 'grep', 'write_file', 'apply_patch', 'run_js']);
-    expect(TOOL_DEFINITIONS.map((d) => d.name)).toEqual(names);
     for (const definition of toolSet.definitions) {
       expect(definition.type).toBe('function');
       expect(definition.description.length).toBeGreaterThan(40);
@@ -67,16 +65,6 @@ describe('prepare and run never reject', () => {
     const output = (await run(big, 'list_files', {})).output;
     expect(output.length).toBeLessThanOrEqual(TOOL_OUTPUT_MAX_CHARS + 100);
     expect(output).toMatch(/\[output cut: \d+ more characters not shown\]$/);
-  });
-});
-
-describe('runToolCall', () => {
-  it('prepares and runs at once, answering with a function_call_output', async () => {
-    const context = contextWith({ 'README.md': 'hello\nworld' });
-    expect(await runToolCall(functionCall('read_file', { path: 'README.md' }), context)).toEqual({ type: 'function_call_output', call_id: 'call_1', output: '1\thello\n2\tworld' });
-    expect((await runToolCall(functionCall('read_file', { path: '../x' }), context)).output).toMatch(/outside the workspace/);
-    await runToolCall(functionCall('write_file', { path: 'new.txt', content: 'n\n' }), context);
-    expect(await context.workspace.readText('new.txt')).toBe('n\n');
   });
 });
 

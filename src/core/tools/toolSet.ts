@@ -2,7 +2,6 @@
 // toolSet.prepare guarantees the contract for every tool (toolContract.ts): it never rejects,
 // failures are output text, and every output is capped.
 
-import type { FunctionCallItem, FunctionCallOutputItem, FunctionTool } from '../wire.ts';
 import { applyPatchTool } from './applyPatchTool.ts';
 import { grepTool } from './grep.ts';
 import { listFilesTool } from './listFiles.ts';
@@ -10,7 +9,7 @@ import { readFileTool } from './readFile.ts';
 import { createRunJsTool, RUN_JS_LIMITS, type RunJsLimits } from './runJs.ts';
 import { parseToolArguments } from './toolArguments.ts';
 import type { PreparedToolCall, PrepareResult, ToolContext, ToolRunResult, ToolSet } from './toolContract.ts';
-import type { Tool } from './toolModule.ts';
+import { ready, rejected, type Tool } from './toolModule.ts';
 import { capOutput, errorText, toolFailure } from './toolOutput.ts';
 import { writeFileTool } from './writeFile.ts';
 
@@ -26,15 +25,15 @@ export function createToolSet(options: ToolSetOptions = {}): ToolSet {
     definitions: tools.map((tool) => tool.definition),
     async prepare(call, context) {
       const tool = byName.get(call.name);
-      if (!tool) return { kind: 'rejected', output: `Error: unknown tool "${call.name}". Available tools: ${[...byName.keys()].join(', ')}.` };
+      if (!tool) return rejected(`Error: unknown tool "${call.name}". Available tools: ${[...byName.keys()].join(', ')}.`);
       let result: PrepareResult;
       try {
         result = await tool.prepare(parseToolArguments(call.arguments), context);
       } catch (error) {
-        return { kind: 'rejected', output: capOutput(toolFailure(call.name, errorText(error))) };
+        return rejected(capOutput(toolFailure(call.name, errorText(error))));
       }
-      if (result.kind === 'rejected') return { kind: 'rejected', output: capOutput(result.output) };
-      return { kind: 'ready', prepared: guarded(call.name, result.prepared) };
+      if (result.kind === 'rejected') return rejected(capOutput(result.output));
+      return ready(guarded(call.name, result.prepared));
     },
   };
 }
@@ -52,17 +51,4 @@ function guarded(name: string, prepared: PreparedToolCall): PreparedToolCall {
       }
     },
   };
-}
-
-/** The default tool set, for code that only needs the definitions (the worker's settings). */
-export const TOOL_DEFINITIONS: FunctionTool[] = createToolSet().definitions;
-
-const defaultToolSet = createToolSet();
-
-/** Prepares and runs one call at once, with no approval step. A bridge for the broker until it
- *  calls prepare and run itself; never rejects. */
-export async function runToolCall(call: FunctionCallItem, context: ToolContext, toolSet: ToolSet = defaultToolSet): Promise<FunctionCallOutputItem> {
-  const prepared = await toolSet.prepare(call, context);
-  const output = prepared.kind === 'rejected' ? prepared.output : (await prepared.prepared.run()).output;
-  return { type: 'function_call_output', call_id: call.call_id, output };
 }
