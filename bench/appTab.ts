@@ -30,8 +30,8 @@ export async function openAppTab(browser: BenchBrowser, relayUrl: string, path =
     async open(target) {
       await tab.goto(`${relayUrl}${target}`);
       await tab.run(uiComposerReady);
-      const listening = await tab.run(() => window.__benchProbe?.channelName != null);
-      if (!listening) throw new Error('the page has no <meta name="switchboard-version">: rebuild the app (npm run build)');
+      const connected = await tab.run(() => window.__benchProbe?.brokerWorker != null);
+      if (!connected) throw new Error('the app started no broker SharedWorker');
     },
     newThread: () => tab.run(uiNewThread, DEFAULT_DB_NAME),
     send: (text, wait) => tab.run(uiSend, { text, wait }),

@@ -4,7 +4,7 @@
 /// <reference lib="webworker" />
 import { APP_VERSION } from '../src/appVersion.ts';
 import { createBroker, type Broker, type BrokerLimits } from '../src/core/broker.ts';
-import { brokerLockName, type RpcCall, type RpcReply, type TaskCall, type TaskReply } from '../src/core/brokerMessages.ts';
+import { brokerLockName, type BrokerEventBatch, type RpcCall, type RpcReply, type TaskCall, type TaskReply } from '../src/core/brokerMessages.ts';
 import { systemClock } from '../src/core/clock.ts';
 import type { ModelSettings } from '../src/core/requestBuilder.ts';
 import type { OpenSocket } from '../src/core/socketPool.ts';
@@ -12,10 +12,11 @@ import { createWorkspaceResolver, guardAccess } from '../src/core/workspaceResol
 import { createQuickJsRunner } from '../src/core/tools/quickJsRunner.ts';
 import { createRemoteJsRunner } from '../src/core/remoteJsRunner.ts';
 import { createToolSet } from '../src/core/tools/toolSet.ts';
+import { createThreadWatchers } from '../src/core/threadWatchers.ts';
 import { openIdbThreadStore } from '../src/storage/idbThreadStore.ts';
 import { createCachedWorkspace, type CachedWorkspace } from '../src/core/cachedWorkspace.ts';
 import { workspaceChannelName, type WorkspaceSyncMessage } from '../src/app/workspaceSync.ts';
-import { createEventChannels } from './eventChannels.ts';
+import { createEventDelivery, type BatchPort } from './eventDelivery.ts';
 import { createOpfsWorkspace, openOpfsWorkspace } from './opfsWorkspace.ts';
 import { openWorkspaceRoot, queryAccess } from './workspaceFolders.ts';
 
@@ -74,7 +75,9 @@ async function loadConfig(): Promise<StartupConfig> {
   return { settings: { model, instructions: INSTRUCTIONS, tools: toolSet.definitions }, limits };
 }
 
-const channels = createEventChannels(APP_VERSION);
+// Each tab's port gets the stream of the thread it opened last (see serve()).
+const watchers = createThreadWatchers<BatchPort>();
+const delivery = createEventDelivery(APP_VERSION, watchers);
 const brokerId = crypto.randomUUID();
 
 const store = openIdbThreadStore();
@@ -128,7 +131,7 @@ const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
     fetch: (url, init) => fetch(url, init),
     httpUrl: `${origin}/v1/responses`,
     publish(topic, batch) {
-      channels.publish(topic, batch);
+      delivery.publish(topic, batch);
       // What this broker's tools wrote, other brokers (a dedicated-worker fallback per tab, another
       // app version) must not answer from their caches: say it on the workspace channel too.
       // (workspace.changed is app-wide: a thread's batches never carry one.)
@@ -157,7 +160,7 @@ const brokerReady: Promise<Broker> = loadConfig().then(({ settings, limits }) =>
 void self.navigator.locks?.request(brokerLockName(APP_VERSION), () => new Promise<never>(() => undefined));
 
 interface PortLike {
-  postMessage(message: RpcReply | TaskCall): void;
+  postMessage(message: RpcReply | TaskCall | BrokerEventBatch): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   start?(): void;
 }
@@ -176,8 +179,12 @@ function serve(port: PortLike) {
     if (call.method === 'hello') {
       tabId = call.params.tabId;
       jsRunner.tabHello(tabId, port);
+    } else if (call.method === 'openThread') {
+      // Now, before the broker takes the snapshot: every event after it reaches this port.
+      watchers.watch(call.params.tabId, call.params.threadId, port);
     } else if (call.method === 'bye') {
       jsRunner.tabBye(call.params.tabId);
+      watchers.forget(call.params.tabId);
     }
     brokerReady
       .then((broker) => broker.handle(call))

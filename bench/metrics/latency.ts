@@ -11,8 +11,9 @@
 // Delivery is measured with no tab drawing the stream: the turn is started from its thread, then
 // the tab shows another thread (every tab shows a thread of its own), so the receipt time is the
 // transport's, not the renderer's. On the direct side every tab opens its own socket and only
-// parses. With 8 tabs every tab receives the stream (the broker's channel reaches all of them;
-// the direct side is the per-tab-socket design the broker replaces), latencies pooled.
+// parses. With 8 tabs every tab receives the stream (each tab's probe opens the thread on a port
+// of its own to the broker; the direct side is the per-tab-socket design the broker replaces),
+// latencies pooled.
 //
 // A context row then measures 1 tab that DOES draw the stream: the app's React transcript vs the
 // direct side's plain text blocks — not the same renderer, so no target applies to it.
@@ -91,7 +92,7 @@ export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
       `receipt on the page's wall clock (Chromium rounds it to 0.1 ms); first ${WARMUP_DELTAS} deltas of each run dropped; ` +
       `${ROUNDS} rounds per side (${DRAWN_ROUNDS} for the context row), alternating, samples pooled. Direct = a WebSocket opened in the page to the same relay, ` +
       'in a tab with no CDP network tracing (bench/browser.ts). Delivery rows: no tab draws the stream (its turn is started, then the tab ' +
-      'shows another thread); with 8 tabs every tab receives it (broker channel / a socket per tab). Context row: the one tab draws it.',
+      'shows another thread); with 8 tabs every tab receives it (a port of the probe to the broker / a socket per tab). Context row: the one tab draws it.',
     rows,
     notes: [],
     data,

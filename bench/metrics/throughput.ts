@@ -125,7 +125,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
   });
   if (eightBroker < TARGET_RATIO * oneDirect) {
     notes.push(
-      `8 streams at once: every tab receives all 8 threads' batches on the one broker channel and its store applies them, though it shows one thread; ` +
+      `8 streams at once: each tab receives only its own thread's stream, but one worker receives, parses and forwards all eight; ` +
         `aggregate ${rate(eightBrokerAggregate)} against ${rate(eightDirectAggregate)} for 8 page sockets. One worker's socket ceiling (~${rate(rate1('directUndrawn'))} measured into one page) ` +
         `shared by 8 streams allows at most ${rate(rate1('directUndrawn') / 8)} per tab (an eighth of one tab's rate): ` +
         'the target can hold for 8 tabs watching streams one at a time, not for 8 streams at once.',

@@ -2,17 +2,18 @@
 // start of every document the tab loads (Tab.addInitScript).
 //
 // The measurement hook of a benchmark tab. It observes, it does not take part: for the broker
-// path it opens its OWN BroadcastChannel on the broker's event channel (the name comes from the
-// build's <meta name="switchboard-version">), so the app's listener, store and rendering run
-// unchanged. It opens it before the app's scripts run, so it hears each batch before the app
-// handles it: the receipt time is the channel's, not the app's; for the direct baseline it opens a WebSocket to the relay from the page and renders
-// what arrives the cheapest reasonable way (see directRenderer). Both sides record the same
+// path it opens its OWN port to the app's broker (the SharedWorker the app started, same script
+// and name) and asks it for the thread's stream as a tab does (openThread), so the app's port,
+// store and rendering run unchanged and the receipt time is the port's, not the app's; this
+// also lets a tab that shows another thread (nothing drawn) receive a stream. For the direct
+// baseline it opens a WebSocket to the relay from the page and renders what arrives the
+// cheapest reasonable way (see directRenderer). Both sides record the same
 // things: when each text delta arrived (wall clock, `performance.timeOrigin + performance.now()`,
 // which Chromium coarsens to 0.1 ms), the engine's send stamp when the delta carries one, long
 // tasks, and the longest gap between animation frames.
 
 export interface CaptureSpec {
-  /** broker: deltas of `threadId` on the broker's channel; direct: deltas on a page socket. */
+  /** broker: deltas of `threadId` on a port of the probe's own to the broker; direct: deltas on a page socket. */
   mode: 'broker' | 'direct';
   threadId?: string;
   /** The capture completes once this many deltas arrived. */
@@ -52,9 +53,10 @@ export interface CaptureResult {
 }
 
 export interface BenchProbe {
-  /** The app version (it names the broker's channels), once the page's <meta> was parsed; null before. */
-  channelName: string | null;
-  start(spec: CaptureSpec): void;
+  /** How the app started its broker (SharedWorker script and options), once it did; null before. */
+  brokerWorker: { url: string; options: unknown } | null;
+  /** Resolves once the capture listens (broker: the broker has registered its port). */
+  start(spec: CaptureSpec): Promise<void>;
   /** Resolves when the capture has all its deltas (or after `timeoutMs`); then, with
    *  `untilIdle`, waits for the transcript to stop being busy (the turn ended and was re-read),
    *  and `settleMs` more, so that work triggered by the end of the stream (the final markdown
@@ -95,7 +97,7 @@ export function installProbe(): void {
     done: () => void;
     finished: Promise<void>;
     closeSocket?: () => void;
-    closeChannel?: () => void;
+    closePort?: () => void;
   }
   let capture: Capture | null = null;
 
@@ -204,8 +206,8 @@ export function installProbe(): void {
   }
 
   const probe: BenchProbe = {
-    channelName: null,
-    start(spec) {
+    brokerWorker: null,
+    async start(spec) {
       let done!: () => void;
       const finished = new Promise<void>((resolve) => (done = resolve));
       const c: Capture = { spec, count: 0, firstAt: 0, lastAt: 0, latencies: [], maxFrameGap: 0, lastFrame: performance.now(), ended: false, done, finished };
@@ -215,7 +217,7 @@ export function installProbe(): void {
         requestAnimationFrame(frameLoop);
       }
       if (spec.mode === 'direct') openDirectSocket(c);
-      else c.closeChannel = listenToThread(spec.threadId!);
+      else c.closePort = await listenToThread(spec.threadId!);
     },
     async collect({ timeoutMs, settleMs, untilIdle, untilEnded }) {
       const c = capture;
@@ -229,7 +231,7 @@ export function installProbe(): void {
       await new Promise((resolve) => setTimeout(resolve, settleMs));
       capture = null;
       c.closeSocket?.();
-      c.closeChannel?.();
+      c.closePort?.();
       const overlaps = (from: number, to: number) => longTasks.filter((t) => t.end > from && t.start < to).map((t) => Math.round(t.duration));
       return {
         count: c.count,
@@ -245,25 +247,36 @@ export function installProbe(): void {
   };
   window.__benchProbe = probe;
 
-  /** The broker publishes each thread's events on the thread's own channel; the probe opens its
-   *  own on it for the capture (tabs showing the thread listen the same way). Opened before the
-   *  tab is switched to the thread, it is created before the app's and so hears each batch first
-   *  (a channel delivers to its listeners in creation order): the receipt time is the channel's. */
-  function listenToThread(threadId: string): () => void {
-    // Mirrors threadChannelName() in src/core/brokerMessages.ts (page code cannot import it).
-    const channel = new BroadcastChannel(`switchboard:thread:${probe.channelName}:${threadId}`);
-    channel.onmessage = onBatch;
-    return () => channel.close();
+  /** A port of its own to the app's broker, on which it opens the thread as a tab would: the
+   *  broker then sends the thread's batches to this port too (BrokerRequest.openThread). The RPC
+   *  shapes mirror src/core/brokerMessages.ts (page code cannot import it). */
+  async function listenToThread(threadId: string): Promise<() => void> {
+    const made = probe.brokerWorker;
+    if (!made) throw new Error('the app started no broker SharedWorker');
+    const port = new NativeSharedWorker!(made.url, made.options as WorkerOptions).port;
+    const tabId = `bench-probe-${crypto.randomUUID()}`;
+    const opened = new Promise<void>((resolve) => {
+      port.onmessage = (event: MessageEvent) => {
+        if ((event.data as { kind?: string; id?: number })?.kind === 'reply' && event.data.id === 1) resolve();
+        else onBatch(event);
+      };
+    });
+    port.postMessage({ kind: 'call', id: 1, method: 'openThread', params: { tabId, threadId } });
+    await opened;
+    return () => {
+      port.postMessage({ kind: 'call', id: 2, method: 'bye', params: { tabId } });
+      port.close();
+    };
   }
 
-  // The app's module scripts run after the parser reaches the end of the document, which is when
-  // readyState turns "interactive": the <meta> is there.
-  const listen = () => {
-    if (probe.channelName !== null) return;
-    const version = document.querySelector('meta[name="switchboard-version"]')?.getAttribute('content');
-    if (!version) return; // not the app (about:blank, or a build without the <meta>: see open())
-    probe.channelName = version;
-  };
-  if (document.readyState === 'loading') document.addEventListener('readystatechange', listen, { once: true });
-  else listen();
+  // Notes how the app starts its broker, so that listenToThread can connect to the same one.
+  const NativeSharedWorker = window.SharedWorker as typeof SharedWorker | undefined;
+  if (NativeSharedWorker) {
+    window.SharedWorker = class extends NativeSharedWorker {
+      constructor(url: string | URL, options?: string | WorkerOptions) {
+        super(url, options);
+        probe.brokerWorker ??= { url: String(url), options };
+      }
+    } as typeof SharedWorker;
+  }
 }

@@ -7,14 +7,14 @@ const LOCK = 'switchboard-broker-alive:test';
 
 /** Brokers started by the link: each holds the lock until it is killed. */
 function brokerFarm(locks: ReturnType<typeof fakeLocks>) {
-  const brokers: { id: string; calls: ReturnType<typeof fakeBroker>; kill(): void; fail(message: string): void }[] = [];
+  const brokers: { id: string; calls: ReturnType<typeof fakeBroker>; send(message: unknown): void; kill(): void; fail(message: string): void }[] = [];
   const connect = (): BrokerConnectionLike => {
     const [tab, side] = endpointPair();
     const id = `broker-${brokers.length + 1}`;
     const release = locks.hold(LOCK);
     const errorListeners: ((m: string) => void)[] = [];
     const calls = fakeBroker(side, (call) => (call.method === 'hello' ? { brokerId: id, appVersion: 'test' } : call.method === 'startTurn' ? NO_REPLY : {}));
-    brokers.push({ id, calls, kill: release, fail: (m) => errorListeners.forEach((l) => l(m)) });
+    brokers.push({ id, calls, send: (m) => side.postMessage(m), kill: release, fail: (m) => errorListeners.forEach((l) => l(m)) });
     return { endpoint: tab, onError: (l) => void errorListeners.push(l) };
   };
   return { brokers, connect };
@@ -114,6 +114,32 @@ describe('createBrokerLink', () => {
     createBrokerLink({ tabId: 't', connect: farm.connect, locks: undefined, lockName: LOCK, onState: () => undefined, onBrokerDied: () => undefined, onReady: ready });
     await flushMicrotasks();
     expect(ready).toHaveBeenCalledWith({ brokerId: 'broker-1', restarted: false });
+  });
+});
+
+describe('createBrokerLink: event batches on the port', () => {
+  const batch = (delta: string) => ({ type: 'batch', events: [{ kind: 'text.delta', threadId: 'th', turnId: 'tu', request: 1, itemId: 'i', delta, seq: 1 }] });
+
+  it('passes on the current broker’s batches, not replies or a dead broker’s late messages', async () => {
+    let t = 0;
+    const { farm, link } = setup({ now: () => t });
+    const heard: string[] = [];
+    link.onBatch((b) => heard.push(b.events.map((e) => (e.kind === 'text.delta' ? e.delta : e.kind)).join()));
+    await flushMicrotasks();
+    const first = farm.brokers[0]!;
+    first.send(batch('one'));
+    first.send({ kind: 'reply', id: 99, ok: true, result: {} });
+    first.send({ type: 'batch' }); // no events: not a batch
+    await flushMicrotasks();
+    expect(heard).toEqual(['one']);
+
+    t += 10 * QUICK_DEATH_MS;
+    first.kill();
+    await flushMicrotasks();
+    first.send(batch('late'));
+    farm.brokers[1]!.send(batch('two'));
+    await flushMicrotasks();
+    expect(heard).toEqual(['one', 'two']);
   });
 });
 

@@ -6,7 +6,7 @@
 //
 // States: connecting → ready ⇄ restarting, and down when the worker cannot start or keeps dying.
 // Browser APIs are injected (the lock manager, the connect function, the clock) for tests.
-import type { BrokerMethod, BrokerResults, ParamsOf } from '../core/brokerMessages.ts';
+import { isEventBatch, type BrokerEventBatch, type BrokerMethod, type BrokerResults, type ParamsOf } from '../core/brokerMessages.ts';
 import type { BrokerLinkState } from '../core/liveTurns.ts';
 import { createBrokerClient, type BrokerClient, type Endpoint } from './brokerClient.ts';
 import { serveBrokerTasks, type BrokerTaskHandlers, type BrokerTaskServer } from './brokerTasks.ts';
@@ -50,6 +50,9 @@ export interface BrokerLinkOptions {
 export interface BrokerLink extends BrokerClient {
   /** Introduces the tab again on the current connection (back from the back/forward cache). */
   rehello(): void;
+  /** Event batches the current broker sends this tab on its port: the stream of the thread the
+   *  tab opened last (see openThread). A dead broker's late messages are not passed on. */
+  onBatch(listener: (batch: BrokerEventBatch) => void): void;
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -64,10 +67,15 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
   let readyAt = 0;
   let quickDeaths = 0;
   let closed = false;
+  const batchListeners: ((batch: BrokerEventBatch) => void)[] = [];
 
   function start(restarted: boolean): void {
     const gen = ++generation;
     const connection = options.connect();
+    connection.endpoint.addEventListener('message', (event: MessageEvent) => {
+      if (gen !== generation || closed || !isEventBatch(event.data)) return;
+      for (const listener of batchListeners) listener(event.data);
+    });
     // Listening before the hello: the broker may send a task as soon as it has heard it.
     taskServer?.close();
     taskServer = options.tasks ? serveBrokerTasks(connection.endpoint, options.tasks) : null;
@@ -130,6 +138,9 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
     },
     rehello() {
       if (!closed) hello(generation, false);
+    },
+    onBatch(listener) {
+      batchListeners.push(listener);
     },
     close(reason) {
       closed = true;

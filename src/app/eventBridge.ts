@@ -1,16 +1,12 @@
 // Feeds the broker's broadcast events into the live store and turns their effects into
 // TanStack Query invalidations and resyncs. No React here.
-import type { BrokerEventBatch } from '../core/brokerMessages.ts';
+import { isEventBatch } from '../core/brokerMessages.ts';
 import type { ApplyEffects, LiveTurnStore } from '../core/liveTurns.ts';
 
 /** A BroadcastChannel, or a fake in tests. */
 export interface ChannelLike {
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
-}
-
-function isBatch(data: unknown): data is BrokerEventBatch {
-  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'batch' && Array.isArray((data as { events?: unknown }).events);
 }
 
 export function bridgeBrokerEvents(options: {
@@ -21,7 +17,7 @@ export function bridgeBrokerEvents(options: {
 }): { close(): void } {
   const { channel, live, onEffects } = options;
   const onMessage = (event: MessageEvent) => {
-    if (!isBatch(event.data)) return;
+    if (!isEventBatch(event.data)) return;
     const effects = live.apply(event.data.events);
     if (effects.invalidateThreads.length > 0 || effects.resyncThreads.length > 0) onEffects(effects);
   };

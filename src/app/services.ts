@@ -4,7 +4,7 @@
 // broker. Called once from main.tsx.
 import { QueryClient } from '@tanstack/react-query';
 import { APP_VERSION } from '../appVersion.ts';
-import { brokerLockName, DEPLOY_CHANNEL, eventChannelName, threadChannelName } from '../core/brokerMessages.ts';
+import { brokerLockName, DEPLOY_CHANNEL, eventChannelName } from '../core/brokerMessages.ts';
 import { systemClock } from '../core/clock.ts';
 import { createLiveTurnStore, type ApplyEffects } from '../core/liveTurns.ts';
 import { openIdbThreadStore } from '../storage/idbThreadStore.ts';
@@ -82,9 +82,10 @@ export function createServices(): Services {
 
   // App-wide events (inspector, connection, thread list changes).
   bridgeBrokerEvents({ channel: new BroadcastChannel(eventChannelName(APP_VERSION)), live, onEffects });
-  // The shown thread's stream. Listen before its openThread, so no event after the snapshot is missed.
+  // The shown thread's stream, on the broker port: openThread (sync.open) makes the broker send
+  // it, from before the snapshot on, so no event after the snapshot is missed.
   const follower = createThreadFollower({
-    openChannel: (threadId) => new BroadcastChannel(threadChannelName(APP_VERSION, threadId)),
+    onBatch: (listener) => link.onBatch(listener),
     live,
     onEffects,
     onLeave(threadId) {

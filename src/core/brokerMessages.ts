@@ -1,7 +1,8 @@
 // Everything that crosses between a tab and the broker, as discriminated unions in one place.
 // Requests go tab → broker over the tab's MessagePort (RPC), tasks broker → tab over the same
-// port; everything a tab shows comes back as batched events on one BroadcastChannel, so every tab
-// sees every thread's stream.
+// port. What a tab shows comes back as batched events: the stream of the thread it shows on its
+// own port (a port delivers in ~0.15 ms where a BroadcastChannel takes ~0.7, bench/results.md),
+// everything app-wide (inspector, connection, thread list changes) on one BroadcastChannel.
 import type { UserSettings } from './settings.ts';
 import type { ApprovalPolicy } from './threadStore.ts';
 import type { ChangeKind } from './turnChanges.ts';
@@ -13,13 +14,6 @@ import type { Item } from './wire.ts';
  *  past each other. */
 export function eventChannelName(appVersion: string): string {
   return `switchboard:events:${appVersion}`;
-}
-
-/** Name of the BroadcastChannel that carries one thread's events (those with a `seq`): a tab
- *  listens only to the thread it shows, so eight tabs on eight streaming threads each receive
- *  one stream, not eight. */
-export function threadChannelName(appVersion: string, threadId: string): string {
-  return `switchboard:thread:${appVersion}:${threadId}`;
 }
 
 /** Name of the SharedWorker; a new deployment gets a new broker. */
@@ -42,6 +36,9 @@ export type DeployMessage = { type: 'version'; appVersion: string };
 
 export type BrokerRequest =
   | { method: 'hello'; params: { tabId: string } }
+  /** The tab shows this thread: answers with its running turn (BrokerResults.openThread), and
+   *  from now on the thread's events (those with a `seq`) come on the port that asked, instead
+   *  of those of the thread the tab opened before. `bye` ends that. */
   | { method: 'openThread'; params: { tabId: string; threadId: string } }
   | { method: 'startTurn'; params: { tabId: string; threadId: string; turnId: string; text: string } }
   /** "Compact thread": a turn of its own that only compacts the thread's history (§4.8). */
@@ -222,6 +219,10 @@ export type BrokerEvent =
 export interface BrokerEventBatch {
   type: 'batch';
   events: BrokerEvent[];
+}
+
+export function isEventBatch(data: unknown): data is BrokerEventBatch {
+  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'batch' && Array.isArray((data as { events?: unknown }).events);
 }
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'http-fallback' | 'unreachable';

@@ -13,7 +13,8 @@
 //   IndexedDB, and a turn's writes (record, items, progress) announce several in a row.
 // - Topics: events of one thread (those with a `seq`) are published on that thread's topic, the
 //   rest (inspector, connection, thread list changes) on the app-wide topic, so a tab receives
-//   only the stream of the thread it shows.
+//   only the stream of the thread it shows (sw/eventDelivery.ts: a thread's topic goes to the
+//   ports of the tabs showing it, the app-wide one to a BroadcastChannel).
 import type { BrokerEvent, BrokerEventBatch, ThreadEvent } from './brokerMessages.ts';
 import type { Clock, TimerHandle } from './clock.ts';
 
