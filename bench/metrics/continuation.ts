@@ -13,7 +13,7 @@ import { openAppTab } from '../appTab.ts';
 import { ms, type BenchContext, type MetricReport } from '../context.ts';
 import { quantile, round } from '../stats.ts';
 
-const TURNS = 60;
+const TURNS = 30;
 /** The thread's first tool call also opens the OPFS workspace: start-up, not a continuation. */
 const WARMUP_TURNS = 2;
 const TARGET_MS = 3;

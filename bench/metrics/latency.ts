@@ -24,7 +24,7 @@ import { quantile, round } from '../stats.ts';
 const DELTAS = 200;
 const CHARS = 64;
 const INTERVAL_MS = 5;
-const ROUNDS = 3;
+const ROUNDS = 4;
 /** The context row (a drawing tab) is not a target: fewer rounds. */
 const DRAWN_ROUNDS = 2;
 /** The first deltas of a run share the CPU with the turn's start-up and the switch of thread. */
