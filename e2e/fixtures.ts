@@ -66,6 +66,9 @@ export async function openNewThread(page: Page): Promise<void> {
   await page.goto('/');
   await page.getByRole('button', { name: 'New thread' }).click();
   await expect(page).toHaveURL(/\/t\/[\w-]+$/);
+  // The thread shown before (the app opens the last one at '/') may still be on screen for a
+  // moment: a turn count taken then would be that thread's.
+  await expect(page.getByRole('log', { name: 'Transcript' }).getByRole('article')).toHaveCount(0);
 }
 
 /** Sends a message through the composer and waits for its turn to finish. */

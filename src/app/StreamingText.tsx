@@ -1,5 +1,5 @@
-import { memo, useRef } from 'react';
-import { EMPTY_CHUNKS, extendChunks } from './streamChunks.ts';
+import { memo } from 'react';
+import type { StreamChunks } from '../core/streamChunks.ts';
 
 /** A closed piece of streaming text; never re-renders (its string keeps its identity). */
 const FrozenChunk = memo(function FrozenChunk({ text }: { text: string }) {
@@ -7,20 +7,17 @@ const FrozenChunk = memo(function FrozenChunk({ text }: { text: string }) {
 });
 
 /**
- * Text still streaming: plain text (markdown once it is done), split into frozen chunks and an
- * open tail so each frame re-lays-out only the tail (see streamChunks.ts).
+ * Text still streaming: plain text (markdown once it is done), as frozen chunks and an open
+ * tail, so each frame re-lays-out only the tail and reads none of the rest (see streamChunks.ts).
  */
-export function StreamingText({ text }: { text: string }) {
-  const chunks = useRef(EMPTY_CHUNKS);
-  chunks.current = extendChunks(chunks.current, text);
-  const { frozen, frozenLength } = chunks.current;
+export function StreamingText({ chunks }: { chunks: StreamChunks }) {
   return (
     <div className="streaming">
-      {frozen.map((chunk, i) => (
+      {chunks.frozen.map((chunk, i) => (
         <FrozenChunk key={i} text={chunk} />
       ))}
       <div className="streaming__chunk">
-        {text.slice(frozenLength)}
+        {chunks.tail}
         <span className="streaming__caret" aria-hidden="true" />
       </div>
     </div>

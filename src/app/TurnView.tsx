@@ -56,7 +56,7 @@ export const TurnView = memo(function TurnView({ turn, number, onRetry }: { turn
       <div className="turn__agent">
         {turn.entries.map((entry) =>
           entry.kind === 'streaming' ? (
-            <StreamingText key={entry.key} text={entry.text} />
+            <StreamingText key={entry.key} chunks={entry.chunks} />
           ) : entry.kind === 'saved-text' ? (
             <div key={entry.key} className="saved-text">
               <div className="saved-text__body">{entry.text}</div>

@@ -35,7 +35,7 @@ const shape = (t: ReturnType<typeof buildTranscript>) =>
     user: turn.userText,
     status: turn.status,
     entries: turn.entries.map((e) =>
-      e.kind === 'streaming' ? `~${e.text}` : e.kind === 'saved-text' ? `…${e.text}` : e.item.type === 'message' ? (e.item as { content: { text: string }[] }).content[0]!.text : e.item.type,
+      e.kind === 'streaming' ? `~${e.chunks.frozen.join('')}${e.chunks.tail}` : e.kind === 'saved-text' ? `…${e.text}` : e.item.type === 'message' ? (e.item as { content: { text: string }[] }).content[0]!.text : e.item.type,
     ),
   }));
 
@@ -121,7 +121,7 @@ describe('buildTranscript', () => {
     const live = liveThread([{ kind: 'text.delta', turnId: 't1', request: 1, itemId: 'm', delta: 'abc' }]);
     const t = buildTranscript(data([turn('t1', 1, 'running', 'the question')], []), live);
     expect(t.turns[0]!.userText).toBe('the question');
-    expect(t.turns[0]!.entries[0]).toMatchObject({ kind: 'streaming', text: 'abc' });
+    expect(t.turns[0]!.entries[0]).toMatchObject({ kind: 'streaming', chunks: { frozen: [], tail: 'abc' } });
   });
 
   it('counts a persisted running turn without live events as running', () => {

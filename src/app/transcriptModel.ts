@@ -14,13 +14,14 @@
 import type { ApprovalRequest, TurnChangeSet, TurnStatus } from '../core/brokerMessages.ts';
 import { itemIdOf, type LiveMetadataValue, type LiveThread, type LiveTurn } from '../core/liveTurns.ts';
 import type { ItemRecord, TurnRecord } from '../core/threadStore.ts';
+import { chunksOf, type StreamChunks } from '../core/streamChunks.ts';
 import { messageText, type Item } from '../core/wire.ts';
 import type { ThreadData } from './queries.ts';
 
 export type TranscriptEntry =
   | { kind: 'item'; key: string; item: Item }
-  /** Text arriving now (shown with a caret). */
-  | { kind: 'streaming'; key: string; text: string }
+  /** Text arriving now (shown with a caret), as the renderer reads it (see streamChunks.ts). */
+  | { kind: 'streaming'; key: string; chunks: StreamChunks }
   /** Text that was streaming when the turn was cut off; it never finished. */
   | { kind: 'saved-text'; key: string; text: string };
 
@@ -80,7 +81,7 @@ function fromPersisted(turn: TurnRecord, records: readonly ItemRecord[]): Transc
     });
     for (const s of turn.progress.streaming) {
       if (saved.has(s.itemId) || s.text === '') continue;
-      entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${s.itemId}`, text: s.text } : { kind: 'saved-text', key: `t:${s.itemId}`, text: s.text });
+      entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${s.itemId}`, chunks: chunksOf(s.text) } : { kind: 'saved-text', key: `t:${s.itemId}`, text: s.text });
     }
   }
   return {
@@ -108,7 +109,7 @@ function fromLive(turn: LiveTurn, persisted: TurnRecord | undefined): Transcript
   const keep = new Set(done);
   const entries: TranscriptEntry[] = [];
   turn.entries.forEach((e, i) => {
-    if (e.kind === 'streaming') entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${e.itemId}`, text: e.text } : { kind: 'saved-text', key: `t:${e.itemId}`, text: e.text });
+    if (e.kind === 'streaming') entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${e.itemId}`, chunks: e.chunks } : { kind: 'saved-text', key: `t:${e.itemId}`, text: e.text });
     else if (keep.has(e.item)) entries.push({ kind: 'item', key: itemIdOf(e.item) !== undefined ? `i:${itemIdOf(e.item)}` : `l${i}`, item: e.item });
   });
   return {

@@ -37,6 +37,7 @@ import type {
   TurnStatus,
 } from './brokerMessages.ts';
 import type { Item } from './wire.ts';
+import { appendToChunks, chunksOf, type StreamChunks } from './streamChunks.ts';
 
 /** An item the server finished (`item.done`): final, rendered as markdown / tool step. */
 export interface LiveDoneEntry {
@@ -50,7 +51,11 @@ export interface LiveDoneEntry {
 export interface LiveStreamingEntry {
   readonly kind: 'streaming';
   readonly itemId: string;
+  /** The text so far. Grown by appending and not read while it streams: reading a long grown
+   *  string copies all of it (see streamChunks.ts). */
   readonly text: string;
+  /** The same text as the renderer reads it, kept as the deltas arrive. */
+  readonly chunks: StreamChunks;
   readonly request: number;
 }
 
@@ -341,11 +346,13 @@ export function createLiveTurnStore(): LiveTurnStore {
           if (index === -1) {
             // A delta for an item that already finished is stale; ignore it.
             if (turn.entries.some((e) => e.kind === 'done' && itemIdOf(e.item) === event.itemId)) return;
-            const entry: DraftStreaming = { kind: 'streaming', itemId: event.itemId, text: event.delta, request: event.request };
+            const entry: DraftStreaming = { kind: 'streaming', itemId: event.itemId, text: event.delta, chunks: chunksOf(event.delta), request: event.request };
             turn.entries.push(entry);
             draftEntries.add(entry);
           } else {
-            writableStreaming(turn, index).text += event.delta;
+            const streaming = writableStreaming(turn, index);
+            streaming.text += event.delta;
+            streaming.chunks = appendToChunks(streaming.chunks, event.delta);
           }
           return;
         }
@@ -460,7 +467,7 @@ export function createLiveTurnStore(): LiveTurnStore {
         ...(turn.lastResendReason !== undefined && { lastResendReason: turn.lastResendReason }),
         entries: [
           ...live.items.map((item): LiveDoneEntry => ({ kind: 'done', item, request: null })),
-          ...live.streaming.map((s): LiveStreamingEntry => ({ kind: 'streaming', itemId: s.itemId, text: s.text, request: live.request })),
+          ...live.streaming.map((s): LiveStreamingEntry => ({ kind: 'streaming', itemId: s.itemId, text: s.text, chunks: chunksOf(s.text), request: live.request })),
         ],
       });
     }
