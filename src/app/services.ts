@@ -38,9 +38,16 @@ export function createServices(): Services {
   const threads = openIdbThreadStore();
   const live = createLiveTurnStore();
 
+  // TanStack Query folds an invalidation into a first fetch still in flight (a query with no data
+  // yet is not cancelled), so a read that began before the change would be all the tab ever sees:
+  // a reopened tab then showed a turn the new broker had just marked interrupted as still running.
+  // Cancelling first makes the refetch start after the change.
+  const refetchFresh = (filters?: { queryKey: readonly unknown[] }) => {
+    void queryClient.cancelQueries(filters).then(() => queryClient.invalidateQueries(filters));
+  };
   const invalidate = (threadIds: readonly string[]) => {
-    void queryClient.invalidateQueries({ queryKey: threadsKey });
-    for (const id of threadIds) void queryClient.invalidateQueries({ queryKey: threadKey(id) });
+    refetchFresh({ queryKey: threadsKey });
+    for (const id of threadIds) refetchFresh({ queryKey: threadKey(id) });
   };
 
   // The broker runs run_js code in a tab's worker, not on its own thread (src/core/remoteJsRunner.ts).
@@ -64,7 +71,7 @@ export function createServices(): Services {
       if (restarted) sync.reset(); // re-open the thread on screen with the new broker
       // A broker answers only once it has marked the turns a dead one left running as
       // interrupted: whatever this tab read before that may say "running" (and offer Stop).
-      void queryClient.invalidateQueries();
+      refetchFresh();
     },
   });
 
