@@ -2,7 +2,7 @@
 // and import (into a fresh browser, and a bad file that is refused and changes nothing).
 import { readFile } from 'node:fs/promises';
 import type { Download, Page } from '@playwright/test';
-import { expect, lastTurn, openNewThread, send, test } from './fixtures.ts';
+import { expect, lastTurn, openNewThread, send, startTurn, test } from './fixtures.ts';
 
 const threadLinks = (page: Page) => page.getByRole('navigation', { name: 'Threads' }).getByRole('link');
 const transcript = (page: Page) => page.getByRole('log', { name: 'Transcript' });
@@ -34,6 +34,34 @@ async function threadWithATurn(page: Page, title: string, question: string): Pro
   await expect(lastTurn(page)).toContainText(/offline engine/i);
   await rename(page, title);
 }
+
+test('a tab showing another thread hears of a turn’s title at once, and shows every turn run meanwhile when it goes back', async ({ context, upstream }) => {
+  // The broker announces a thread's saved turns and items only to the tabs showing it; a tab that
+  // showed it earlier must not keep what it read then.
+  const pageA = await context.newPage();
+  const pageB = await context.newPage();
+  await openNewThread(pageA);
+  await upstream.script({ text: 'answer one' });
+  await send(pageA, 'first question');
+  await pageB.goto(pageA.url());
+  await expect(lastTurn(pageB)).toContainText('answer one');
+  await pageB.getByRole('button', { name: 'New thread' }).click();
+  await expect(transcript(pageB).getByRole('article')).toHaveCount(0);
+
+  await upstream.script({ text: 'answer two' }, { text: 'answer three', hold: true });
+  await send(pageA, 'second question');
+  await startTurn(pageA, 'third question');
+  await expect(threadLinks(pageB).first()).toHaveAccessibleName('first question'); // the list moved it to the top
+
+  await threadLinks(pageB).filter({ hasText: 'first question' }).click();
+  const turns = transcript(pageB).getByRole('article');
+  await expect(turns).toHaveCount(3);
+  await expect(turns.nth(1)).toContainText('answer two');
+  await expect(turns.nth(2)).toContainText('third question');
+  await upstream.release();
+  await expect(turns.nth(2)).toContainText('answer three');
+  await expect(transcript(pageB)).toHaveAttribute('aria-busy', 'false');
+});
 
 test('rename: the new title shows in the header and the thread list, and survives a reload', async ({ page }) => {
   await threadWithATurn(page, 'Renamed thread', 'hello, who are you?');

@@ -5,7 +5,7 @@ import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { DeployBanner } from './DeployBanner.tsx';
 import { FilesPanel } from './FilesPanel.tsx';
 import { Inspector } from './Inspector.tsx';
-import { useThreadData, useThreadList } from './queries.ts';
+import { useNewestThreadId, useThreadData } from './queries.ts';
 import { navigate, threadPath, useRoute } from './route.ts';
 import { useServices } from './ServicesContext.ts';
 import { Sidebar } from './Sidebar.tsx';
@@ -22,7 +22,8 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 export function App() {
   const services = useServices();
   const route = useRoute();
-  const threadList = useThreadList();
+  // Only the newest id: App renders the whole layout, and another tab's turn reorders the list.
+  const threadList = useNewestThreadId();
   const routeThreadId = route.kind === 'thread' ? route.threadId : null;
   const threadData = useThreadData(routeThreadId);
   const [focusToken, setFocusToken] = useState(0);
@@ -38,10 +39,10 @@ export function App() {
   const running = liveRunning || (threadData.data?.turns.some((t) => t.status === 'running') ?? false);
 
   // `/` (or an unknown path) shows the newest thread.
-  const newest = threadList.data?.[0]?.id;
+  const newest = threadList.data;
   useEffect(() => {
     if (route.kind === 'thread' || !threadList.isSuccess) return;
-    if (newest !== undefined) navigate(threadPath(newest), { replace: true });
+    if (newest != null) navigate(threadPath(newest), { replace: true });
     else if (route.kind === 'unknown') navigate('/', { replace: true });
   }, [route.kind, threadList.isSuccess, newest]);
 

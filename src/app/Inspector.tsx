@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import { CellsTable } from './CellsTable.tsx';
 import { SocketsTable } from './SocketsTable.tsx';
 import { useServices } from './ServicesContext.ts';
@@ -9,8 +9,8 @@ const WIDE_SCREEN = '(min-width: 1100px)';
 
 const initiallyOpen = () => typeof window.matchMedia !== 'function' || window.matchMedia(WIDE_SCREEN).matches;
 
-/** The broker's pool and turn-state cells, live. */
-export function Inspector() {
+/** The broker's pool and turn-state cells, live. Memoized: it has no props, and App re-renders. */
+export const Inspector = memo(function Inspector() {
   const state = useLive((s) => s.inspector);
   const gaps = useLive((s) => s.gaps);
   const { tabId } = useServices();
@@ -51,4 +51,4 @@ export function Inspector() {
       </div>
     </aside>
   );
-}
+});

@@ -48,11 +48,7 @@ export function ThreadPane({ threadId, data, emptyMessage, onSend, onStop, onRet
         turns={transcript.turns}
         running={transcript.running}
         onRetry={retryText !== null ? retry : undefined}
-        empty={
-          <div className="transcript__empty">
-            <p>{emptyMessage}</p>
-          </div>
-        }
+        emptyMessage={emptyMessage}
       />
       {retryError && (
         <div className="pane-error" role="alert">

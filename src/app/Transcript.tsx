@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, type ReactNode } from 'react';
+import { memo, useLayoutEffect, useRef } from 'react';
 import type { TranscriptTurn } from './transcriptModel.ts';
 import { TurnView } from './TurnView.tsx';
 
@@ -8,8 +8,11 @@ const STICK_THRESHOLD = 48;
 /**
  * The conversation: role="log", busy while a turn runs. Follows new output while the reader is
  * at the bottom; scrolling up stops following until they scroll back down.
+ *
+ * Memoized: it renders (and reads the layout to follow the bottom) only when what it shows
+ * changed, not whenever the layout around it does — another tab's turn re-renders that.
  */
-export function Transcript({ turns, running, empty, onRetry }: { turns: TranscriptTurn[]; running: boolean; empty?: ReactNode; onRetry?: () => void }) {
+export const Transcript = memo(function Transcript({ turns, running, emptyMessage, onRetry }: { turns: TranscriptTurn[]; running: boolean; emptyMessage: string; onRetry?: (() => void) | undefined }) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
 
@@ -27,11 +30,15 @@ export function Transcript({ turns, running, empty, onRetry }: { turns: Transcri
   return (
     <div ref={ref} className="transcript" role="log" aria-label="Transcript" aria-busy={running ? 'true' : 'false'} onScroll={onScroll}>
       <div className="transcript__inner">
-        {turns.length === 0 && empty}
+        {turns.length === 0 && (
+          <div className="transcript__empty">
+            <p>{emptyMessage}</p>
+          </div>
+        )}
         {turns.map((turn, i) => (
           <TurnView key={turn.turnId} turn={turn} number={i + 1} onRetry={i === turns.length - 1 ? onRetry : undefined} />
         ))}
       </div>
     </div>
   );
-}
+});

@@ -33,7 +33,7 @@ describe('bridgeBrokerEvents', () => {
     expect(invalidated).toEqual([]);
     expect(live.getSnapshot().threads.a?.turns).toHaveLength(1);
 
-    deliver(batch([{ kind: 'thread.changed', threadId: 'b' }]));
+    deliver(batch([{ kind: 'thread.changed', threadId: 'b', record: false }]));
     deliver(batch([{ kind: 'text.delta', threadId: 'a', turnId: 't', request: 1, itemId: 'm', delta: 'x', seq: 5 }]));
     deliver(batch([{ kind: 'turn.ended', threadId: 'a', turnId: 't', status: 'completed', seq: 6 }]));
     expect(invalidated).toEqual([['b'], ['a'], ['a']]);

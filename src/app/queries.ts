@@ -31,6 +31,15 @@ export function useThreadList() {
   return useQuery({ queryKey: threadsKey, queryFn: () => threads.listThreads() });
 }
 
+const newestId = (list: ThreadRecord[]) => list[0]?.id ?? null;
+
+/** The newest thread's id, from the same read as the list: a component that needs only this
+ *  re-renders when it changes, not whenever a thread's title or order does. */
+export function useNewestThreadId() {
+  const { threads } = useServices();
+  return useQuery({ queryKey: threadsKey, queryFn: () => threads.listThreads(), select: newestId });
+}
+
 export function useThreadData(threadId: string | null) {
   const { threads } = useServices();
   return useQuery({

@@ -45,8 +45,11 @@ export function createServices(): Services {
   const refetchFresh = (filters?: { queryKey: readonly unknown[] }) => {
     void queryClient.cancelQueries(filters).then(() => queryClient.invalidateQueries(filters));
   };
-  const invalidate = (threadIds: readonly string[]) => {
-    refetchFresh({ queryKey: threadsKey });
+  /** Re-reads the threads shown (a thread not on screen is only marked stale), and the thread
+   *  list when a thread's record changed: with 8 tabs open, a list re-read and redrawn in every
+   *  tab for each save of a turn's items was most of what a turn cost the tabs not showing it. */
+  const invalidate = (threadIds: readonly string[], relist: boolean) => {
+    if (relist) refetchFresh({ queryKey: threadsKey });
     for (const id of threadIds) refetchFresh({ queryKey: threadKey(id) });
   };
 
@@ -83,7 +86,7 @@ export function createServices(): Services {
   });
 
   function onEffects(effects: ApplyEffects): void {
-    if (effects.invalidateThreads.length > 0) invalidate(effects.invalidateThreads);
+    if (effects.invalidateThreads.length > 0) invalidate(effects.invalidateThreads, effects.relistThreads);
     if (effects.resyncThreads.length > 0) sync.resync(effects.resyncThreads);
   }
 
@@ -100,7 +103,12 @@ export function createServices(): Services {
       live.detach(threadId);
     },
   });
+  let shown: string | null = null;
   const show = (threadId: string | null) => {
+    // Saves of a thread's turns and items are announced only to the tabs showing it: what this
+    // tab kept of it from an earlier visit may be behind.
+    if (threadId !== null && threadId !== shown) refetchFresh({ queryKey: threadKey(threadId) });
+    if (threadId !== null) shown = threadId;
     follower.follow(threadId);
     sync.open(threadId);
   };
@@ -112,7 +120,7 @@ export function createServices(): Services {
 
   const tabChannel = new BroadcastChannel(tabChannelName(APP_VERSION));
   tabChannel.addEventListener('message', (event: MessageEvent<TabMessage>) => {
-    if (event.data?.type === 'thread.changed') invalidate([event.data.threadId]);
+    if (event.data?.type === 'thread.changed') invalidate([event.data.threadId], true); // created, renamed, deleted, imported
   });
 
   const otherVersion = createValueStore<string | null>(null);

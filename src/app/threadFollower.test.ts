@@ -4,7 +4,7 @@ import type { ApplyEffects, LiveTurnStore } from '../core/liveTurns.ts';
 import { createThreadFollower } from './threadFollower.ts';
 
 const delta = (threadId: string, text: string): BrokerEvent => ({ kind: 'text.delta', threadId, turnId: 't', request: 1, itemId: 'i', delta: text, seq: 1 });
-const NO_EFFECTS: ApplyEffects = { invalidateThreads: [], resyncThreads: [] };
+const NO_EFFECTS: ApplyEffects = { invalidateThreads: [], relistThreads: false, resyncThreads: [] };
 
 function setup(effects: ApplyEffects = NO_EFFECTS) {
   let deliver: (batch: BrokerEventBatch) => void = () => undefined;
@@ -53,7 +53,7 @@ describe('createThreadFollower', () => {
   });
 
   it('passes on effects that ask for something', () => {
-    const asks: ApplyEffects = { invalidateThreads: ['a'], resyncThreads: [] };
+    const asks: ApplyEffects = { invalidateThreads: ['a'], relistThreads: false, resyncThreads: [] };
     const { follower, send, seenEffects } = setup(asks);
     follower.follow('a');
     send(delta('a', 'x'));

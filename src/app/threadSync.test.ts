@@ -105,6 +105,6 @@ describe('createThreadSync', () => {
     live.apply([{ kind: 'turn.ended', threadId: 'th', turnId: 'tu', seq: 6, status: 'completed' }]);
     calls[0]!.answer.resolve({ live: snap(5, 'abc') });
     await flushMicrotasks();
-    expect(onEffects).toHaveBeenCalledWith({ invalidateThreads: ['th'], resyncThreads: [] });
+    expect(onEffects).toHaveBeenCalledWith({ invalidateThreads: ['th'], relistThreads: false, resyncThreads: [] });
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createBroker } from './broker.ts';
+import { createBroker, INSPECTOR_INTERVAL_MS } from './broker.ts';
 import type { ThreadEvent } from './brokerMessages.ts';
 import { setup, tools } from './testing/brokerHarness.ts';
-import { createFakeUpstream, errorEvent, fakeJsRunner, flushMicrotasks, instantClock, responseEvents, type FakeServerSocket, type FakeUpstream } from './testing/fakes.ts';
+import { createFakeUpstream, createManualClock, errorEvent, fakeJsRunner, flushMicrotasks, instantClock, responseEvents, type FakeServerSocket, type FakeUpstream } from './testing/fakes.ts';
 import { createMemorySettingsStore } from './settings.ts';
 import { createMemoryThreadStore } from './threadStore.ts';
 import type { ResponseCreate } from './wire.ts';
@@ -365,6 +365,50 @@ describe('broker: what tabs receive', () => {
     const items = await store.listItems('th1');
     expect(items.map((r) => r.item.type)).toEqual(['message', 'function_call', 'function_call_output', 'message']);
     expect((await store.listTurns('th1'))[0]!.status).toBe('completed');
+  });
+
+  it('says a thread list must re-read only when the thread’s record changed, not for every save of the turn', async () => {
+    const { upstream, broker, store, next, turnEnded, events } = setup();
+    toolCallingServer(upstream, 1);
+    // Item saves wait until the start has been announced, so they land in later batches.
+    let startAnnounced!: () => void;
+    const announced = new Promise<void>((resolve) => (startAnnounced = resolve));
+    const append = store.appendItems.bind(store);
+    store.appendItems = async (...args) => {
+      await announced;
+      return append(...args);
+    };
+    await broker.handle({ method: 'startTurn', params: { tabId: 'tab-1', threadId: 'th1', turnId: 'turn1', text: 'hello there' } });
+    // The start (title, order) changes the record.
+    expect(await next((e) => e.kind === 'thread.changed')).toEqual({ kind: 'thread.changed', threadId: 'th1', record: true });
+    const before = events.length;
+    startAnnounced();
+    await turnEnded('turn1');
+    await broker.handle({ method: 'forgetThread', params: { threadId: 'th1' } }); // waits for the queued saves
+    await next((e) => e.kind === 'thread.changed' && events.indexOf(e) >= before);
+    // The items and the end change only the thread.
+    const later = events.slice(before).filter((e) => e.kind === 'thread.changed');
+    expect(later.length).toBeGreaterThan(0);
+    expect(later.every((e) => !e.record)).toBe(true);
+  });
+  it('sends the inspector state at most once per interval: the first change at once, the latest after', async () => {
+    const clock = createManualClock();
+    const { upstream, broker, batches, batchTimes, events, turnEnded } = setup({ clock });
+    toolCallingServer(upstream, 3);
+    const startedAt = clock.now();
+    void broker.handle({ method: 'startTurn', params: { tabId: 'tab-1', threadId: 'th1', turnId: 'turn1', text: 'hello there' } });
+    const ended = turnEnded('turn1');
+    let done = false;
+    void ended.then(() => (done = true));
+    while (!done) await clock.advance(1);
+    await clock.advance(INSPECTOR_INTERVAL_MS);
+    const published = batches.flatMap((batch, i) => batch.events.flatMap((e) => (e.kind === 'inspector' ? [{ at: batchTimes[i]!, state: e.state }] : [])));
+    expect(events.filter((e) => e.kind === 'turn.request').length).toBe(4); // several state changes happened
+    expect(published[0]!.at - startedAt).toBeLessThan(5);
+    const gaps = published.slice(1).map((p, i) => p.at - published[i]!.at);
+    expect(gaps.every((gap) => gap >= INSPECTOR_INTERVAL_MS)).toBe(true);
+    expect(published.at(-1)!.state).toEqual(broker.inspect()); // nothing left unsaid
+    expect(broker.inspect().cells).toEqual([]);
   });
 });
 

@@ -10,7 +10,7 @@ import { streamOverHttp, streamOverSocket, type AnyServerEvent, type FetchLike, 
 import { ConnectError, createSocketPool, type LeaseLabel, type OpenSocket, type SocketLease } from './socketPool.ts';
 import type { SettingsStore, UserSettings } from './settings.ts';
 import { COMPACTION_MARKER, compactUrlFor, historyFromItems, requestCompaction, type CompactionMarker } from './compaction.ts';
-import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type ThreadStore, type TurnRecord } from './threadStore.ts';
+import { DEFAULT_APPROVAL_POLICY, type ApprovalPolicy, type ThreadRecord, type ThreadStore, type TurnRecord } from './threadStore.ts';
 import { createPendingApprovals, runFunctionCalls, type CallHost, type PendingApprovals } from './toolCalls.ts';
 import type { JsRunner, ToolSet } from './tools/toolContract.ts';
 import { applyRevert, planRevert, summarizeChangeSet } from './turnChanges.ts';
@@ -88,6 +88,10 @@ export interface Broker {
   close(): void;
 }
 
+/** What a saved write tells the tabs: `record`, the thread's record changed (lists re-read);
+ *  `content`, only its turns or items did; `quiet`, nothing (a progress save, read on reopen). */
+type WriteAnnouncement = 'record' | 'content' | 'quiet';
+
 interface RunningTurn {
   tabId: string;
   turnId: string;
@@ -99,6 +103,8 @@ interface RunningTurn {
   abort: AbortController;
   output: TurnOutput;
   progressTimer: TimerHandle | null;
+  /** The user's message was saved with the turn's start (startTurn). */
+  userSaved: boolean;
   done: Promise<void>;
 }
 
@@ -147,6 +153,12 @@ const CONNECTION_LIMIT = 'websocket_connection_limit_reached';
 /** How long a turn waits for its thread's prewarm before going ahead without it. */
 const PREWARM_WAIT_MS = 10_000;
 const PREVIOUS_NOT_FOUND = 'previous_response_not_found';
+/** The inspector's state goes to every tab, and each redraws its inspector and its thread list's
+ *  running dots: with 8 tabs open, the 4–5 states of each turn were half of what a turn cost the
+ *  tabs not showing it (CPU per turn, bench/results.md). At most one per this interval — a pace a
+ *  person can read; the first change after a quiet spell goes out at once, the latest always
+ *  follows. */
+export const INSPECTOR_INTERVAL_MS = 200;
 
 export function createBroker(deps: BrokerDeps): Broker {
   const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -163,20 +175,33 @@ export function createBroker(deps: BrokerDeps): Broker {
   /** Saved settings over the configured limits (applySettings). */
   let settingsInForce: UserSettings = { maxSockets: limits.maxSockets, socketIdleMs: limits.socketIdleMs, compactAtInputTokens: limits.compactAtInputTokens };
 
+  let lastInspectorAt = -Infinity;
+  let inspectorTimer: TimerHandle | null = null;
   const batcher = createEventBatcher({
     clock: deps.clock,
     publish: deps.publish,
     collectState() {
       if (!stateDirty) return [];
-      stateDirty = false;
-      const out: BrokerEvent[] = [{ kind: 'inspector', state: inspect() }];
+      const out: BrokerEvent[] = [];
+      // The connection is what the status bar shows: it never waits.
       const connection = connectionState();
       const key = `${connection.state}|${connection.detail ?? ''}`;
       if (key !== lastConnection) {
         lastConnection = key;
         out.push({ kind: 'connection', ...connection });
       }
-      return out;
+      const wait = lastInspectorAt + INSPECTOR_INTERVAL_MS - deps.clock.now();
+      if (wait > 0) {
+        // Too soon after the last one: the latest state follows when the interval is over.
+        inspectorTimer ??= deps.clock.setTimeout(() => {
+          inspectorTimer = null;
+          batcher.schedule();
+        }, wait);
+        return out;
+      }
+      stateDirty = false;
+      lastInspectorAt = deps.clock.now();
+      return [{ kind: 'inspector', state: inspect() }, ...out];
     },
   });
   const markDirty = () => {
@@ -274,19 +299,20 @@ export function createBroker(deps: BrokerDeps): Broker {
     return thread;
   }
 
-  /** Runs a write; then tabs are told to re-read the thread, unless `quiet`. */
-  async function persist(thread: ThreadState, write: () => Promise<void>, quiet = false) {
+  /** Runs a write; then tabs are told to re-read the thread (`record`: its record too, which
+   *  thread lists show), unless `quiet`. */
+  async function persist(thread: ThreadState, write: () => Promise<void>, announce: WriteAnnouncement) {
     try {
       await write();
     } catch (error) {
       log(`could not save thread ${thread.id}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (!quiet) batcher.push({ kind: 'thread.changed', threadId: thread.id });
+    if (announce !== 'quiet') batcher.push({ kind: 'thread.changed', threadId: thread.id, record: announce === 'record' });
   }
 
   /** Queues a write behind the thread's earlier ones; resolves when it has landed (or failed). */
-  function queueWrite(thread: ThreadState, write: () => Promise<void>, quiet = false): Promise<void> {
-    thread.writes = thread.writes.then(() => persist(thread, write, quiet));
+  function queueWrite(thread: ThreadState, write: () => Promise<void>, announce: WriteAnnouncement = 'content'): Promise<void> {
+    thread.writes = thread.writes.then(() => persist(thread, write, announce));
     return thread.writes;
   }
 
@@ -448,8 +474,8 @@ export function createBroker(deps: BrokerDeps): Broker {
       if ((thread.lastInputTokens ?? 0) > compactThreshold()) await compactThread(thread, turn, 'pre-turn');
       const user = userMessage(text);
       thread.history.push(user);
-      // The user's message is saved before it is sent.
-      await queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, [user]));
+      // The user's message is saved before it is sent (with the turn's start, or now).
+      if (!turn.userSaved) await queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, [user]));
       const result = await agentLoop(thread, turn);
       status = result.status;
       error = result.error;
@@ -523,7 +549,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     await queueWrite(thread, async () => {
       const now = Date.now();
       await deps.store.updateThread(thread.id, (current) => ({ ...(current ?? { id: thread.id, title: 'New thread', createdAt: now, updatedAt: now }), approvalPolicy: policy }));
-    });
+    }, 'record');
   }
 
   async function answerApproval(thread: ThreadState, approvalId: string, decision: ApprovalDecision): Promise<boolean> {
@@ -690,7 +716,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       if (thread.running !== turn) return;
       // Quiet: progress is for a crash; tabs watching the turn have it live, and re-reading the
       // thread (a megabyte of streamed text, four times a second) would only stall them.
-      void queueWrite(thread, () => deps.store.putTurn({ ...turn.record, progress: { items: turn.output.uncommitted(), streaming: turn.output.streaming(), savedAt: Date.now() } }), true);
+      void queueWrite(thread, () => deps.store.putTurn({ ...turn.record, progress: { items: turn.output.uncommitted(), streaming: turn.output.streaming(), savedAt: Date.now() } }), 'quiet');
     };
     turn.progressTimer = deps.clock.setTimeout(save, now ? 0 : limits.progressSaveMs);
   }
@@ -919,22 +945,23 @@ export function createBroker(deps: BrokerDeps): Broker {
       abort: new AbortController(),
       output: createTurnOutput(),
       progressTimer: null,
+      userSaved: false,
       done: Promise.resolve(),
     };
     thread.running = turn;
     // The user's message is saved before anything is sent; `done` covers that too, so a Stop or
     // a delete in these first moments waits for the whole turn, not a placeholder.
+    // The user's message is saved with the turn's start, in its transaction, unless a compaction
+    // goes first (its marker must come before the message in the thread's items).
+    const compactsFirst = kind === 'compaction' || (thread.lastInputTokens ?? 0) > compactThreshold();
+    turn.userSaved = !compactsFirst;
     const accepted = (async () => {
       // Keep what else the record says (workspace, approval policy): tabs write those.
-      void queueWrite(thread, () =>
-        deps.store
-          .updateThread(thread.id, (existing) => {
-            const title = text && (!existing || existing.title === 'New thread') ? titleFrom(text) : (existing?.title ?? 'New thread');
-            return { ...existing, id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now };
-          })
-          .then(() => undefined),
-      );
-      await saveTurn(thread, turn, turn.record);
+      const record = (existing: ThreadRecord | undefined): ThreadRecord => {
+        const title = text && (!existing || existing.title === 'New thread') ? titleFrom(text) : (existing?.title ?? 'New thread');
+        return { ...existing, id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now };
+      };
+      await queueWrite(thread, () => deps.store.beginTurn(record, turn.record, turn.userSaved ? [userMessage(text)] : []), 'record');
       emit(thread, { kind: 'turn.started', threadId: thread.id, turnId: turn.turnId, tabId: turn.tabId, userText: text });
     })();
     turn.done = accepted.then(() => runTurn(thread, turn, text));
@@ -947,6 +974,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     inspect,
     close() {
       for (const thread of threads.values()) thread.running?.abort.abort(new Error('broker closed'));
+      if (inspectorTimer !== null) deps.clock.clearTimeout(inspectorTimer);
       pool.closeAll();
       batcher.flush();
     },
@@ -994,7 +1022,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     try {
       for (const turn of await deps.store.listRunningTurns()) {
         await deps.store.putTurn({ ...turn, status: 'interrupted', error: 'The app was closed while this turn ran.', endedAt: Date.now() });
-        batcher.push({ kind: 'thread.changed', threadId: turn.threadId });
+        batcher.push({ kind: 'thread.changed', threadId: turn.threadId, record: false });
       }
     } catch (error) {
       log(`could not check for interrupted turns: ${error instanceof Error ? error.message : String(error)}`);
@@ -1032,7 +1060,7 @@ export function createBroker(deps: BrokerDeps): Broker {
         }
         case 'bindWorkspace':
           deps.forgetWorkspace?.(request.params.threadId);
-          batcher.push({ kind: 'thread.changed', threadId: request.params.threadId });
+          batcher.push({ kind: 'thread.changed', threadId: request.params.threadId, record: true }); // the tab bound it in the record
           return {} as R;
         case 'startTurn':
           return (await startTurn(request.params)) as R;

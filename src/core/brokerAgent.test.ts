@@ -236,7 +236,7 @@ describe('broker: compaction inside a turn (§4.8)', () => {
   });
 
   it('pre-turn: a large last request compacts before the next turn, whose first request sends the new value', async () => {
-    const { upstream, broker, runTurn } = setup({ limits: { compactAtInputTokens: 1000 } });
+    const { upstream, store, runTurn } = setup({ limits: { compactAtInputTokens: 1000 } });
     let n = 0;
     upstream.respondWith((request) => {
       if (request.generate === false) return responseEvents({});
@@ -253,6 +253,9 @@ describe('broker: compaction inside a turn (§4.8)', () => {
     expect(bodies.map(sentState)).toEqual([undefined, 'p1']);
     expect(bodies[1]!.previous_response_id).toBeUndefined();
     expect(bodies[1]!.input.map((i) => JSON.stringify(i))).toEqual([expect.stringContaining('summary of 2'), expect.stringContaining('second')]);
+    // Saved in the order sent: the compaction's marker, then the message it came before.
+    const saved = (await store.listItems('th')).filter((r) => r.turnId === 'turn2').map((r) => r.item);
+    expect(saved.slice(0, 2)).toMatchObject([{ type: COMPACTION_MARKER }, { role: 'user', content: [{ text: 'second' }] }]);
   });
 
   it('"Compact thread" is a turn of its own; the compacted history survives a new broker', async () => {

@@ -210,7 +210,10 @@ export type ThreadEventBody = ThreadEvent extends infer E ? (E extends { seq: nu
 
 export type BrokerEvent =
   | ThreadEvent
-  | { kind: 'thread.changed'; threadId: string }
+  /** The thread's saved data changed: tabs showing it re-read it. `record`: its own record too
+   *  (title, order, policy, workspace), so thread lists re-read; a turn's records and items
+   *  alone do not change a list, and every open tab would re-read and redraw it. */
+  | { kind: 'thread.changed'; threadId: string; record: boolean }
   /** Files of a workspace changed (a tool wrote them, a revert restored them): file trees and
    *  viewers showing it re-read. `paths`: workspace-relative, or empty for "anything". */
   | { kind: 'workspace.changed'; workspaceId: string; paths: string[] }

@@ -16,7 +16,7 @@ describe('createEventBatcher', () => {
   it('sends the first event after a quiet spell at the end of the task, with whatever that task produced', async () => {
     const { sent, batcher, clock } = setup();
     batcher.push(delta(1, 'a'));
-    batcher.push({ kind: 'thread.changed', threadId: 'th' });
+    batcher.push({ kind: 'thread.changed', threadId: 'th', record: true });
     expect(sent).toHaveLength(0);
     await flushMicrotasks();
     expect(sent.map((s) => s.topic)).toEqual(['th', null]);
@@ -64,21 +64,28 @@ describe('createEventBatcher', () => {
     const { sent, batcher } = setup();
     batcher.push(delta(1, 'a', 'm1', 'A'));
     batcher.push(delta(1, 'b', 'm1', 'B'));
-    batcher.push({ kind: 'thread.changed', threadId: 'A' });
+    batcher.push({ kind: 'thread.changed', threadId: 'A', record: true }); // its record: thread lists need it
+    batcher.push({ kind: 'thread.changed', threadId: 'B', record: false }); // its items: only tabs showing it
     batcher.push(delta(2, 'c', 'm2', 'A'));
     await flushMicrotasks();
     const byTopic = Object.fromEntries(sent.map((s) => [String(s.topic), s.batch.events.map((e) => e.kind)]));
-    expect(byTopic).toEqual({ A: ['text.delta', 'text.delta'], B: ['text.delta'], null: ['thread.changed'] });
+    expect(byTopic).toEqual({ A: ['text.delta', 'text.delta'], B: ['text.delta', 'thread.changed'], null: ['thread.changed'] });
   });
 
-  it('sends one thread.changed per thread per batch', async () => {
+  it('sends one thread.changed per thread per batch, saying record if any of them did', async () => {
     const { sent, batcher } = setup();
-    for (const threadId of ['A', 'A', 'B', 'A']) batcher.push({ kind: 'thread.changed', threadId });
+    const first = { kind: 'thread.changed', threadId: 'A', record: false } as const;
+    batcher.push(first);
+    for (const [threadId, record] of [['A', true], ['B', false], ['A', false]] as const) batcher.push({ kind: 'thread.changed', threadId, record });
     await flushMicrotasks();
-    expect(sent[0]!.batch.events).toEqual([{ kind: 'thread.changed', threadId: 'A' }, { kind: 'thread.changed', threadId: 'B' }]);
-    batcher.push({ kind: 'thread.changed', threadId: 'A' }); // a later batch says it again
+    const published = (topic: string | null) => sent.filter((s) => s.topic === topic).flatMap((s) => s.batch.events);
+    expect(published(null)).toEqual([{ kind: 'thread.changed', threadId: 'A', record: true }]);
+    expect(published('B')).toEqual([{ kind: 'thread.changed', threadId: 'B', record: false }]);
+    expect(first.record).toBe(false); // the caller's object is not the one upgraded
+    const before = sent.length;
+    batcher.push({ kind: 'thread.changed', threadId: 'A', record: false }); // a later batch says it again, for itself
     batcher.flush();
-    expect(sent[1]!.batch.events).toEqual([{ kind: 'thread.changed', threadId: 'A' }]);
+    expect(sent.slice(before)).toMatchObject([{ topic: 'A', batch: { events: [{ kind: 'thread.changed', threadId: 'A', record: false }] } }]);
   });
 
   it('flushes at maxEvents without waiting', () => {

@@ -9,10 +9,12 @@
 // - Coalescing: consecutive text deltas of one output item, pending in the same batch, become one
 //   event with the joined text and one sequence number, so a tab clones and applies one small
 //   event per item per batch rather than dozens.
-// - One `thread.changed` per thread per batch: each makes every tab re-read the thread from
-//   IndexedDB, and a turn's writes (record, items, progress) announce several in a row.
-// - Topics: events of one thread (those with a `seq`) are published on that thread's topic, the
-//   rest (inspector, connection, thread list changes) on the app-wide topic, so a tab receives
+// - One `thread.changed` per thread per batch: each makes tabs re-read the thread from
+//   IndexedDB, and a turn's writes (record, items, progress) announce several in a row. The one
+//   kept says `record` if any of them did.
+// - Topics: events of one thread (those with a `seq`, and a `thread.changed` of its turns and
+//   items only) are published on that thread's topic, the rest (inspector, connection, changes
+//   of a thread's record, which thread lists show) on the app-wide topic, so a tab receives
 //   only the stream of the thread it shows (sw/eventDelivery.ts: a thread's topic goes to the
 //   ports of the tabs showing it, the app-wide one to a BroadcastChannel).
 import type { BrokerEvent, BrokerEventBatch, ThreadEvent } from './brokerMessages.ts';
@@ -40,6 +42,12 @@ export interface EventBatcher {
 }
 
 type TextDelta = Extract<ThreadEvent, { kind: 'text.delta' }>;
+type ThreadChanged = Extract<BrokerEvent, { kind: 'thread.changed' }>;
+
+/** Whether only tabs showing the event's thread need it. */
+function ofOneThread(event: BrokerEvent): event is ThreadEvent | ThreadChanged {
+  return 'seq' in event || (event.kind === 'thread.changed' && !event.record);
+}
 
 export function createEventBatcher(options: {
   clock: Clock;
@@ -55,8 +63,9 @@ export function createEventBatcher(options: {
   let pending: BrokerEvent[] = [];
   /** The last pending event of each thread, when it is a text delta that may still grow. */
   let openDeltas = new Map<string, TextDelta>();
-  /** Threads with a `thread.changed` pending: a second one in the same batch says nothing new. */
-  let changedThreads = new Set<string>();
+  /** The pending `thread.changed` of each thread: a second one in the same batch adds at most
+   *  its `record` flag. */
+  let changedThreads = new Map<string, ThreadChanged>();
   let timer: TimerHandle | null = null;
   let microtaskQueued = false;
   /** When the last batch went out; -Infinity: never (the next event goes out at once). */
@@ -70,14 +79,14 @@ export function createEventBatcher(options: {
     const events = pending;
     pending = [];
     openDeltas = new Map();
-    changedThreads = new Set();
+    changedThreads = new Map();
     const state = options.collectState?.() ?? [];
     if (events.length === 0 && state.length === 0) return;
     lastFlushAt = options.clock.now();
     const byThread = new Map<string, BrokerEvent[]>();
     const app: BrokerEvent[] = [];
     for (const event of events) {
-      if ('seq' in event) {
+      if (ofOneThread(event)) {
         const list = byThread.get(event.threadId);
         if (list) list.push(event);
         else byThread.set(event.threadId, [event]);
@@ -108,10 +117,16 @@ export function createEventBatcher(options: {
   return {
     push(event) {
       if (event.kind === 'thread.changed') {
-        if (changedThreads.has(event.threadId)) return;
-        changedThreads.add(event.threadId);
-      }
-      if (event.kind === 'text.delta') {
+        const pendingChange = changedThreads.get(event.threadId);
+        if (pendingChange) {
+          pendingChange.record ||= event.record;
+          return;
+        }
+        // A copy is what may be upgraded: the caller's object stays as it was given.
+        const own = { ...event };
+        changedThreads.set(event.threadId, own);
+        pending.push(own);
+      } else if (event.kind === 'text.delta') {
         // A copy is what may grow (appendDelta): the caller's object stays as it was given.
         const open = { ...event };
         openDeltas.set(event.threadId, open);

@@ -173,7 +173,12 @@ describe('createLiveTurnStore', () => {
     expect((store.getSnapshot().threads.th1!.turns[0]!.entries[0] as LiveStreamingEntry).text).toHaveLength(1000);
 
     const before = store.getSnapshot();
-    store.apply([{ kind: 'thread.changed', threadId: 'th1' }]);
+    expect(store.apply([{ kind: 'thread.changed', threadId: 'th1', record: false }])).toEqual({ invalidateThreads: ['th1'], relistThreads: false, resyncThreads: [] });
+    expect(store.apply([{ kind: 'thread.changed', threadId: 'th2', record: true }, { kind: 'thread.changed', threadId: 'th1', record: false }])).toEqual({
+      invalidateThreads: ['th2', 'th1'],
+      relistThreads: true,
+      resyncThreads: [],
+    });
     expect(listener).toHaveBeenCalledTimes(1);
     expect(store.getSnapshot()).toBe(before);
 
@@ -372,7 +377,7 @@ describe('joining mid-turn: snapshot + seq', () => {
     const first = store.beginSync('th1');
     store.apply([ev(11, { kind: 'text.delta', turnId: 'tu1', request: 1, itemId: 'm2', delta: 'X' })]);
     const second = store.beginSync('th1');
-    expect(store.endSync('th1', first, snapshotOf())).toEqual({ invalidateThreads: [], resyncThreads: [] });
+    expect(store.endSync('th1', first, snapshotOf())).toEqual({ invalidateThreads: [], relistThreads: false, resyncThreads: [] });
     expect(store.getSnapshot().threads.th1).toBeUndefined();
     store.endSync('th1', second, snapshotOf());
     expect(store.getSnapshot().threads.th1!.turns[0]!.entries[1]).toEqual({ kind: 'streaming', itemId: 'm2', text: 'stream so fX', chunks: chunksOf('stream so fX'), request: 1 });

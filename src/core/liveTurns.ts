@@ -133,6 +133,8 @@ export interface LiveSnapshot {
 export interface ApplyEffects {
   /** Threads whose persisted data should be re-read: `thread.changed`, a seq gap, a turn end. */
   readonly invalidateThreads: readonly string[];
+  /** A thread's own record changed (`thread.changed` with `record`): thread lists re-read too. */
+  readonly relistThreads: boolean;
   /** Threads whose live state can no longer be trusted (a seq gap, or a resend voiding items
    *  the snapshot did not attribute to a request): sync them again (`openThread`). */
   readonly resyncThreads: readonly string[];
@@ -164,7 +166,7 @@ export interface LiveTurnStore {
 }
 
 const EMPTY_SNAPSHOT: LiveSnapshot = { threads: {}, inspector: null, connection: null, link: { state: 'connecting' }, gaps: 0, workspaces: {} };
-const NO_EFFECTS: ApplyEffects = { invalidateThreads: [], resyncThreads: [] };
+const NO_EFFECTS: ApplyEffects = { invalidateThreads: [], relistThreads: false, resyncThreads: [] };
 
 /** Mutable shapes used only for objects copied during the current batch. */
 type DraftTurn = { -readonly [K in keyof LiveTurn]: LiveTurn[K] } & {
@@ -211,6 +213,7 @@ export function createLiveTurnStore(): LiveTurnStore {
     let workspaces = snapshot.workspaces;
     let changed = false;
     const invalidate = new Set<string>();
+    let relist = false;
     const resync = new Set<string>();
 
     function writableThreads(): Record<string, LiveThread> {
@@ -409,6 +412,7 @@ export function createLiveTurnStore(): LiveTurnStore {
       switch (event.kind) {
         case 'thread.changed':
           invalidate.add(event.threadId);
+          relist ||= event.record;
           return;
         case 'workspace.changed':
           workspaces = { ...workspaces, [event.workspaceId]: (workspaces[event.workspaceId] ?? 0) + 1 };
@@ -492,7 +496,7 @@ export function createLiveTurnStore(): LiveTurnStore {
         notify();
       }
       if (invalidate.size === 0 && resync.size === 0) return NO_EFFECTS;
-      return { invalidateThreads: [...invalidate], resyncThreads: [...resync] };
+      return { invalidateThreads: [...invalidate], relistThreads: relist, resyncThreads: [...resync] };
     }
 
     return { brokerEvent, threadEvent, seed, markRunningInterrupted, resetBrokerState, commit };

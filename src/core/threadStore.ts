@@ -73,6 +73,10 @@ export interface ThreadStore {
    *  fields (a title, a policy, a workspace) do not undo each other. `change` gets the record
    *  (undefined: none yet) and returns the new one. */
   updateThread(id: string, change: (current: ThreadRecord | undefined) => ThreadRecord): Promise<ThreadRecord>;
+  /** A turn's start in one transaction: the thread's record (`change`, as in updateThread), the
+   *  turn's record, and its first items (the user's message) after the thread's last ones. One
+   *  transaction, not three in a row: this is what a turn waits for before its first request. */
+  beginTurn(change: (current: ThreadRecord | undefined) => ThreadRecord, turn: TurnRecord, items: Item[]): Promise<void>;
   /** Keeps what one tool call changed, contents included, for a later revert of its turn. */
   putChangeSet(threadId: string, turnId: string, set: RecordedChangeSet): Promise<void>;
   /** A turn's change sets, in the order they were put. */
@@ -129,6 +133,13 @@ export function createMemoryThreadStore(): ThreadStore {
     async appendItems(threadId, turnId, newItems) {
       let next = items.filter((r) => r.threadId === threadId).length;
       for (const item of newItems) items.push({ threadId, turnId, index: next++, item: clone(item) });
+    },
+    async beginTurn(change, turn, newItems) {
+      const { threadId } = turn;
+      threads.set(threadId, clone(change(threads.has(threadId) ? clone(threads.get(threadId)!) : undefined)));
+      turns.set(turn.id, clone(turn));
+      let next = items.filter((r) => r.threadId === threadId).length;
+      for (const item of newItems) items.push({ threadId, turnId: turn.id, index: next++, item: clone(item) });
     },
   };
 }

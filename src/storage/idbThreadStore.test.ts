@@ -43,6 +43,31 @@ describe.each(implementations)('ThreadStore contract (%s)', (_name, create) => {
     expect((await store.listThreads())[0]).toEqual(thread('a', 40, 'Renamed'));
   });
 
+  it('begins a turn in one call: the thread’s record from its current one, the turn, its first items after the last ones', async () => {
+    const store = create();
+    await store.putThread({ ...thread('th', 1, 'Kept'), approvalPolicy: 'auto' });
+    await store.appendItems('th', 't0', [say('earlier')]);
+    const seen: (ThreadRecord | undefined)[] = [];
+    await store.beginTurn(
+      (current) => {
+        seen.push(current);
+        return { ...current!, updatedAt: 50 };
+      },
+      turn('t1', 'th', 50),
+      [userMessage('hello')],
+    );
+    expect(seen).toEqual([{ ...thread('th', 1, 'Kept'), approvalPolicy: 'auto' }]);
+    expect(await store.getThread('th')).toEqual({ ...thread('th', 1, 'Kept'), approvalPolicy: 'auto', updatedAt: 50 });
+    expect(await store.listTurns('th')).toEqual([turn('t1', 'th', 50)]);
+    expect((await store.listItems('th')).map((r) => [r.turnId, r.index, r.item])).toEqual([
+      ['t0', 0, say('earlier')],
+      ['t1', 1, userMessage('hello')],
+    ]);
+    await store.beginTurn((current) => current ?? thread('new', 60), turn('t2', 'new', 60), []); // no record yet, no items
+    expect(await store.getThread('new')).toEqual(thread('new', 60));
+    expect(await store.listItems('new')).toEqual([]);
+  });
+
   it('returns copies: mutating a result does not change the store', async () => {
     const store = create();
     await store.putThread(thread('a', 1));

@@ -189,6 +189,19 @@ export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadS
       const writes = items.map((item) => store.add({ threadId, turnId, index: next++, item }));
       await Promise.all([...writes, tx.done]);
     },
+    async beginTurn(change, turn, items: Item[]) {
+      const tx = (await db()).transaction(['threads', 'turns', 'items'], 'readwrite');
+      const threads = tx.objectStore('threads');
+      const itemStore = tx.objectStore('items');
+      const [current, last] = await Promise.all([threads.get(turn.threadId), itemStore.openKeyCursor(itemsOf(turn.threadId), 'prev')]);
+      let next = last ? last.key[1] + 1 : 0;
+      await Promise.all([
+        threads.put(change(current)),
+        tx.objectStore('turns').put(turn),
+        ...items.map((item) => itemStore.add({ threadId: turn.threadId, turnId: turn.id, index: next++, item })),
+        tx.done,
+      ]);
+    },
     async importArchive(archive, newId) {
       const tx = (await db()).transaction(['threads', 'turns', 'items'], 'readwrite');
       const threads = tx.objectStore('threads');

@@ -2,6 +2,7 @@
 // the events it publishes collected and awaitable: the setup of every broker unit test.
 import { createBroker, type BrokerLimits } from '../broker.ts';
 import type { BrokerEvent, BrokerEventBatch, ThreadEvent } from '../brokerMessages.ts';
+import type { Clock } from '../clock.ts';
 import type { ApprovalPolicy } from '../threadStore.ts';
 import { createMemoryThreadStore } from '../threadStore.ts';
 import type { JsRunner } from '../tools/toolContract.ts';
@@ -11,9 +12,12 @@ import { createFakeUpstream, fakeJsRunner, instantClock } from './fakes.ts';
 
 export const tools = createToolSet();
 
-export function setup(options: { limits?: Partial<BrokerLimits>; compactUrl?: string; files?: Record<string, string>; jsRunner?: JsRunner; workspaceFails?: string } = {}) {
+export function setup(options: { limits?: Partial<BrokerLimits>; compactUrl?: string; files?: Record<string, string>; jsRunner?: JsRunner; workspaceFails?: string; clock?: Clock } = {}) {
   const upstream = createFakeUpstream();
   const batches: BrokerEventBatch[] = [];
+  const clock = options.clock ?? instantClock;
+  /** When each batch was published, on the broker's clock. */
+  const batchTimes: number[] = [];
   const store = createMemoryThreadStore();
   const workspace = createMemoryWorkspace('default', options.files ?? { 'README.md': '# hi', 'src/a.ts': 'export const a = 1;' });
   const waiters: { match: (e: BrokerEvent) => boolean; resolve: (e: BrokerEvent) => void }[] = [];
@@ -24,6 +28,7 @@ export function setup(options: { limits?: Partial<BrokerLimits>; compactUrl?: st
     httpUrl: 'http://relay/v1/responses',
     publish(_topic, batch) {
       batches.push(batch);
+      batchTimes.push(clock.now());
       for (const event of batch.events) {
         events.push(event);
         for (const w of waiters.splice(0)) (w.match(event) ? w.resolve(event) : waiters.push(w));
@@ -38,7 +43,7 @@ export function setup(options: { limits?: Partial<BrokerLimits>; compactUrl?: st
     tools,
     jsRunner: options.jsRunner ?? fakeJsRunner,
     ...(options.compactUrl ? { compactUrl: options.compactUrl } : {}),
-    clock: instantClock,
+    clock,
     random: () => 0,
     brokerId: 'b1',
     appVersion: 'test',
@@ -56,6 +61,6 @@ export function setup(options: { limits?: Partial<BrokerLimits>; compactUrl?: st
     return turnEnded(turnId);
   }
   const setPolicy = (threadId: string, policy: ApprovalPolicy) => broker.handle({ method: 'setApprovalPolicy', params: { threadId, policy } });
-  return { upstream, broker, store, workspace, batches, events, next, runTurn, turnEnded, setPolicy };
+  return { upstream, broker, store, workspace, batches, batchTimes, events, next, runTurn, turnEnded, setPolicy };
 }
 
