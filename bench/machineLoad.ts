@@ -32,16 +32,31 @@ export function foreignShare(start: CpuSample | null, end: CpuSample | null): nu
 }
 
 function ourTicks(): number {
-  const processes = new Map<number, { ppid: number; ticks: number }>();
+  return descendantTicks(() => true);
+}
+
+/** Linux's USER_HZ: /proc counts CPU time in these ticks per second. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (ms) the browser's processes have used: this process's descendants that are not
+ *  Node (the relay), reaped children included; null where /proc is missing. */
+export function browserCpuMs(): number | null {
+  if (!existsSync('/proc/stat')) return null;
+  return (descendantTicks((comm) => comm !== 'node') * 1000) / TICKS_PER_SECOND;
+}
+
+function descendantTicks(counts: (comm: string) => boolean): number {
+  const processes = new Map<number, { ppid: number; ticks: number; comm: string }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       // The command name (field 2) may contain spaces: parse after its closing parenthesis.
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // rest[0] is field 3 (state): ppid is field 4, utime..cstime fields 14–17.
       const [utime, stime, cutime, cstime] = [rest[11], rest[12], rest[13], rest[14]].map(Number);
-      processes.set(Number(name), { ppid: Number(rest[1]), ticks: utime! + stime! + cutime! + cstime! });
+      processes.set(Number(name), { ppid: Number(rest[1]), ticks: utime! + stime! + cutime! + cstime!, comm });
     } catch {
       // The process ended while we looked.
     }
@@ -54,6 +69,6 @@ function ourTicks(): number {
     return false;
   };
   let ticks = 0;
-  for (const [pid, info] of processes) if (ours(pid)) ticks += info.ticks;
+  for (const [pid, info] of processes) if (ours(pid) && counts(info.comm)) ticks += info.ticks;
   return ticks;
 }

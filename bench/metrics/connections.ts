@@ -7,31 +7,35 @@
 //     first. Each turn's wait is measured from its click to the arrival of its request at the
 //     engine (wall clocks of page and engine, ms resolution), split by whether the request went
 //     out on a socket that existed before the burst or on a new one.
-import { closeAll, openAppTabs } from '../appTab.ts';
+import { closeAll, openAppTab, openAppTabs, type AppTab } from '../appTab.ts';
 import { ms, type BenchContext, type MetricReport } from '../context.ts';
+import { browserCpuMs } from '../machineLoad.ts';
 import { median, quantile } from '../stats.ts';
 import type { EngineLog } from '../../server/engine/testControl.ts';
 
 const TABS = 8;
 const SEQUENTIAL_TURNS = 100;
+/** Turns with one tab open first: what a turn costs the browser when no other tab looks on. */
+const ONE_TAB_TURNS = 30;
 
 export async function measureConnections(ctx: BenchContext): Promise<MetricReport> {
-  ctx.progress(`connection economy: ${SEQUENTIAL_TURNS} sequential turns over ${TABS} tabs`);
-  const tabs = await openAppTabs(ctx.browser, ctx.relayUrl, TABS);
-  for (const tab of tabs) await tab.newThread();
+  ctx.progress(`connection economy: ${ONE_TAB_TURNS} turns with 1 tab open, then ${SEQUENTIAL_TURNS} sequential turns over ${TABS} tabs`);
+  const first = await openAppTab(ctx.browser, ctx.relayUrl);
+  await first.newThread();
+  await runTurns(ctx, [first], 2, 'warm-up'); // the thread's prewarm, the first socket
+  const alone = await runTurns(ctx, [first], ONE_TAB_TURNS, 'alone');
+  const tabs = [first, ...(await openAppTabs(ctx.browser, ctx.relayUrl, TABS - 1))];
+  for (const tab of tabs.slice(1)) await tab.newThread();
   const afterOpen = await ctx.engine.log();
-  const sequential: { marker: string; clickedAt: number }[] = [];
-  for (let turn = 0; turn < SEQUENTIAL_TURNS; turn++) {
-    const marker = ctx.marker('sequential');
-    await ctx.engine.script({ onlyFor: marker, text: 'ok' });
-    const { clickedAt } = await tabs[turn % TABS]!.send(`turn ${turn} ${marker}`, true);
-    sequential.push({ marker, clickedAt });
-  }
+  const sequential = await runTurns(ctx, tabs, SEQUENTIAL_TURNS, 'sequential');
   const afterSequential = await ctx.engine.log();
-  const sequentialWaits = sequential.flatMap(({ marker, clickedAt }) => {
-    const request = requestFor(afterSequential.frames, marker);
-    return request ? [request.at - clickedAt] : [];
-  });
+  const waitsOf = (turns: typeof sequential) =>
+    turns.sent.flatMap(({ marker, clickedAt }) => {
+      const request = requestFor(afterSequential.frames, marker);
+      return request ? [request.at - clickedAt] : [];
+    });
+  const sequentialWaits = waitsOf(sequential);
+  const aloneWaits = waitsOf(alone);
   const sequentialHandshakes = afterSequential.handshakes - afterOpen.handshakes;
   const socketsBefore = new Set(afterSequential.frames.map((f) => f.socket));
 
@@ -61,22 +65,32 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
     id: 'connections',
     title: '4. Connection economy',
     method:
-      `${TABS} tabs, each on its own thread (opening a thread prewarms it). ${SEQUENTIAL_TURNS} turns one after another, round-robin over the tabs; ` +
-      `then all ${TABS} tabs press Send together. Handshakes counted by the engine; waits = click (page clock) → request at the engine (engine clock, 1 ms resolution).`,
+      `First one tab alone runs ${ONE_TAB_TURNS} turns; then ${TABS} tabs, each on its own thread (opening a thread prewarms it), run ${SEQUENTIAL_TURNS} turns one after another, round-robin over the tabs; ` +
+      `then all ${TABS} tabs press Send together. Handshakes counted by the engine; waits = click (page clock) → request at the engine (engine clock, 1 ms resolution). ` +
+      'Browser CPU = user + system time of all of Chromium\'s processes (/proc) over the turns, per turn: what the tabs not showing the turn add to it.',
     rows: [
       {
         metric: `Handshakes for ${SEQUENTIAL_TURNS} sequential turns over ${TABS} tabs`,
         value: String(sequentialHandshakes),
-        baseline: `${afterOpen.handshakes} while the ${TABS} tabs opened their threads`,
+        baseline: `${afterOpen.handshakes} while the tabs opened their threads (and the first one's turns)`,
         comparison: '',
         target: `0 new (1 socket in all)`,
         met: sequentialHandshakes === 0 && afterOpen.handshakes <= 1,
       },
       {
-        metric: 'Click on Send → request at the engine, sequential turns (context)',
+        metric: `Click on Send → request at the engine, sequential turns, ${TABS} tabs open (context)`,
         value: `${ms(median(sequentialWaits), 1)} median`,
-        baseline: '',
+        baseline: `${ms(median(aloneWaits), 1)} with 1 tab open`,
         comparison: `p90 ${ms(quantile(sequentialWaits, 0.9), 1)}, max ${ms(Math.max(...sequentialWaits), 1)}`,
+        target: '',
+        met: null,
+      },
+      {
+        metric: `Browser CPU per turn, ${TABS} tabs open (context)`,
+        value: sequential.cpuMsPerTurn === null ? '—' : `${sequential.cpuMsPerTurn.toFixed(0)} ms`,
+        baseline: alone.cpuMsPerTurn === null ? '' : `${alone.cpuMsPerTurn.toFixed(0)} ms with 1 tab open`,
+        comparison:
+          sequential.cpuMsPerTurn === null || alone.cpuMsPerTurn === null ? '' : `+${((sequential.cpuMsPerTurn - alone.cpuMsPerTurn) / (TABS - 1)).toFixed(1)} ms per other tab`,
         target: '',
         met: null,
       },
@@ -96,9 +110,26 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
       burstHandshakes,
       burstWaitsMs: waits,
       sequentialClickToRequestMs: sequentialWaits.map((w) => Math.round(w * 10) / 10),
+      oneTabClickToRequestMs: aloneWaits.map((w) => Math.round(w * 10) / 10),
+      browserCpuMsPerTurn: { oneTab: alone.cpuMsPerTurn, tabs: sequential.cpuMsPerTurn },
       socketsUsed: new Set(afterBurst.frames.map((f) => f.socket)).size,
     },
   };
+}
+
+/** `count` turns one after another, round-robin over `tabs`, each waited for; with the browser's
+ *  CPU time (all its processes, Linux /proc) per turn. */
+async function runTurns(ctx: BenchContext, tabs: readonly AppTab[], count: number, label: string) {
+  const sent: { marker: string; clickedAt: number }[] = [];
+  const cpuBefore = browserCpuMs();
+  for (let turn = 0; turn < count; turn++) {
+    const marker = ctx.marker(label);
+    await ctx.engine.script({ onlyFor: marker, text: 'ok' });
+    const { clickedAt } = await tabs[turn % tabs.length]!.send(`${label} ${turn} ${marker}`, true);
+    sent.push({ marker, clickedAt });
+  }
+  const cpuAfter = browserCpuMs();
+  return { sent, cpuMsPerTurn: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / count };
 }
 
 /** The generating request whose input carries `marker` (the user's message). */

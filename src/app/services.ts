@@ -46,8 +46,8 @@ export function createServices(): Services {
     void queryClient.cancelQueries(filters).then(() => queryClient.invalidateQueries(filters));
   };
   /** Re-reads the threads shown (a thread not on screen is only marked stale), and the thread
-   *  list when a thread's record changed: with 8 tabs open, a list re-read and redrawn in every
-   *  tab for each save of a turn's items was most of what a turn cost the tabs not showing it. */
+   *  list only when a thread's record changed: re-reading and redrawing it in every open tab for
+   *  each save of a turn's items was a quarter of what a turn cost the tabs not showing it. */
   const invalidate = (threadIds: readonly string[], relist: boolean) => {
     if (relist) refetchFresh({ queryKey: threadsKey });
     for (const id of threadIds) refetchFresh({ queryKey: threadKey(id) });
