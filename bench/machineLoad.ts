@@ -45,8 +45,15 @@ export function browserCpuMs(): number | null {
   return (descendantTicks((comm) => comm !== 'node') * 1000) / TICKS_PER_SECOND;
 }
 
-function descendantTicks(counts: (comm: string) => boolean): number {
-  const processes = new Map<number, { ppid: number; ticks: number; comm: string }>();
+interface ProcessInfo {
+  ppid: number;
+  ticks: number;
+  comm: string;
+}
+
+/** Every process, and which ones descend from this one. */
+function processTree(): { processes: Map<number, ProcessInfo>; ours(pid: number): boolean } {
+  const processes = new Map<number, ProcessInfo>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
@@ -68,7 +75,55 @@ function descendantTicks(counts: (comm: string) => boolean): number {
     }
     return false;
   };
+  return { processes, ours };
+}
+
+function descendantTicks(counts: (comm: string) => boolean): number {
+  const { processes, ours } = processTree();
   let ticks = 0;
   for (const [pid, info] of processes) if (ours(pid) && counts(info.comm)) ticks += info.ticks;
   return ticks;
+}
+
+/** How the kernel ran some threads: time on a CPU, time runnable but waiting for one, and how
+ *  many times they were scheduled in (Linux schedstat). */
+export interface ThreadSchedule {
+  cpuMs: number;
+  waitMs: number;
+  runs: number;
+}
+
+/** Summed over the threads of our descendant processes whose name starts with `prefix` (Chromium
+ *  names its threads, e.g. "SharedWorker th[read]"); null where /proc has no schedstat. */
+export function threadSchedule(prefix: string): ThreadSchedule | null {
+  if (!existsSync('/proc/self/schedstat')) return null;
+  const { processes, ours } = processTree();
+  const total: ThreadSchedule = { cpuMs: 0, waitMs: 0, runs: 0 };
+  for (const pid of processes.keys()) {
+    if (!ours(pid)) continue;
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        if (!readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(prefix)) continue;
+        const [cpuNs, waitNs, runs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+        total.cpuMs += cpuNs! / 1e6;
+        total.waitMs += waitNs! / 1e6;
+        total.runs += runs!;
+      } catch {
+        // The thread ended while we looked.
+      }
+    }
+  }
+  return total;
+}
+
+/** `after` − `before`, or null if either is. */
+export function scheduleBetween(before: ThreadSchedule | null, after: ThreadSchedule | null): ThreadSchedule | null {
+  if (!before || !after) return null;
+  return { cpuMs: after.cpuMs - before.cpuMs, waitMs: after.waitMs - before.waitMs, runs: after.runs - before.runs };
 }

@@ -19,6 +19,7 @@
 // direct side's plain text blocks — not the same renderer, so no target applies to it.
 import { closeAll, openAppTabs, type AppTab } from '../appTab.ts';
 import { ms, type BenchContext, type MetricReport, type Row } from '../context.ts';
+import { scheduleBetween, threadSchedule, type ThreadSchedule } from '../machineLoad.ts';
 import { quantile, round } from '../stats.ts';
 
 const DELTAS = 200;
@@ -46,7 +47,12 @@ interface Setup {
 interface Comparison {
   samples: Record<Side, number[]>;
   perRound: Record<Side, { p50: number; p99: number }[]>;
+  /** The broker's thread during the broker runs (null: no Linux schedstat). */
+  brokerThread: ThreadSchedule | null;
 }
+
+/** Chromium's name for a SharedWorker's thread ("SharedWorker thread", cut to 15 characters). */
+const BROKER_THREAD = 'SharedWorker';
 
 export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
   const rows: Row[] = [];
@@ -68,6 +74,17 @@ export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
       });
     }
     data[`tabs${tabCount}`] = describe(result);
+    const thread = result.brokerThread;
+    if (thread && thread.runs > 0) {
+      rows.push({
+        metric: `Broker thread per wake-up while it forwards the stream, ${label} (context)`,
+        value: `${ms(thread.cpuMs / thread.runs, 3)} on a CPU`,
+        baseline: `${ms(thread.waitMs / thread.runs, 3)} runnable, waiting for a CPU`,
+        comparison: `${thread.runs} wake-ups; waiting ${Math.round((100 * thread.waitMs) / (thread.waitMs + thread.cpuMs))} % of the time it had work`,
+        target: '',
+        met: null,
+      });
+    }
   }
 
   ctx.progress('latency, 1 tab drawing the stream');
@@ -92,7 +109,8 @@ export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
       `receipt on the page's wall clock (Chromium rounds it to 0.1 ms); first ${WARMUP_DELTAS} deltas of each run dropped; ` +
       `${ROUNDS} rounds per side (${DRAWN_ROUNDS} for the context row), alternating, samples pooled. Direct = a WebSocket opened in the page to the same relay, ` +
       'in a tab with no CDP network tracing (bench/browser.ts). Delivery rows: no tab draws the stream (its turn is started, then the tab ' +
-      'shows another thread); with 8 tabs every tab receives it (a port of the probe to the broker / a socket per tab). Context row: the one tab draws it.',
+      'shows another thread); with 8 tabs every tab receives it (a port of the probe to the broker / a socket per tab). Context row: the one tab draws it. ' +
+      "Broker thread rows: the kernel's account of the SharedWorker's thread over the broker runs (Linux /proc schedstat): time on a CPU and time runnable but waiting for one, per time it was scheduled in.",
     rows,
     notes: [],
     data,
@@ -114,16 +132,22 @@ async function withSetup<T>(ctx: BenchContext, tabCount: number, options: Pick<S
 async function compare(ctx: BenchContext, setup: Setup): Promise<Comparison> {
   const samples: Record<Side, number[]> = { broker: [], direct: [] };
   const perRound: Record<Side, { p50: number; p99: number }[]> = { broker: [], direct: [] };
+  let brokerThread: ThreadSchedule | null = { cpuMs: 0, waitMs: 0, runs: 0 };
   for (let r = 0; r < setup.rounds; r++) {
     // Alternate which side goes first, so a drift in the machine's state hits both alike.
     const order: Side[] = r % 2 === 0 ? ['broker', 'direct'] : ['direct', 'broker'];
     for (const side of order) {
+      const before = side === 'broker' ? threadSchedule(BROKER_THREAD) : null;
       const latencies = side === 'broker' ? await brokerRun(ctx, setup) : await directRun(ctx, setup);
+      if (side === 'broker') {
+        const run = scheduleBetween(before, threadSchedule(BROKER_THREAD));
+        brokerThread = run && brokerThread ? { cpuMs: brokerThread.cpuMs + run.cpuMs, waitMs: brokerThread.waitMs + run.waitMs, runs: brokerThread.runs + run.runs } : null;
+      }
       samples[side].push(...latencies);
       perRound[side].push({ p50: round(quantile(latencies, 0.5), 3), p99: round(quantile(latencies, 0.99), 3) });
     }
   }
-  return { samples, perRound };
+  return { samples, perRound, brokerThread };
 }
 
 async function brokerRun(ctx: BenchContext, { tabs, streamThread, ownThreads, draw }: Setup): Promise<number[]> {
@@ -155,7 +179,7 @@ function assertComplete(results: readonly { timedOut: boolean; count: number }[]
   if (short) throw new Error(`latency (${side}): only ${short.count} of ${DELTAS} deltas arrived`);
 }
 
-function describe({ samples, perRound }: Comparison) {
+function describe({ samples, perRound, brokerThread }: Comparison) {
   const side = (values: number[]) => ({
     samples: values.length,
     p50: round(quantile(values, 0.5), 3),
@@ -163,7 +187,7 @@ function describe({ samples, perRound }: Comparison) {
     p99: round(quantile(values, 0.99), 3),
     max: round(Math.max(...values), 3),
   });
-  return { broker: side(samples.broker), direct: side(samples.direct), perRound };
+  return { broker: side(samples.broker), direct: side(samples.direct), perRound, brokerThread };
 }
 
 const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
