@@ -35,6 +35,24 @@ describe('a response over a socket', () => {
     expect(clock.pending()).toBe(0);
   });
 
+  it('sets one silence timer for a stream of frames, not one per frame', async () => {
+    const manual = createManualClock();
+    let timersSet = 0;
+    const clock = { ...manual, setTimeout: (fn: () => void, ms: number) => (timersSet++, manual.setTimeout(fn, ms)) };
+    const { lease, frame } = fakeLease();
+    void streamOverSocket(lease, { type: 'response.create', model: 'm', input: [] }, { onEvent: () => undefined }, { inactivity: { clock, ms: 1_000 } });
+    frame({ type: 'response.created', response: { id: 'r', status: 'in_progress', output: [] } });
+    for (let i = 0; i < 100; i++) frame({ type: 'response.output_text.delta', item_id: 'm', output_index: 0, content_index: 0, delta: 'x' });
+    expect(timersSet).toBe(1);
+    await manual.advance(600);
+    frame({ type: 'response.output_text.delta', item_id: 'm', output_index: 0, content_index: 0, delta: 'y' });
+    await manual.advance(600); // the timer fires at 1,000 ms, hears of the frame at 600: waits 600 more
+    expect(lease.discarded).toBe('');
+    expect(timersSet).toBe(2);
+    await manual.advance(400);
+    expect(lease.discarded).toBe('no data from the server');
+  });
+
   it('clears the silence timer once the response completes', async () => {
     const clock = createManualClock();
     const { lease, frame } = fakeLease();
