@@ -104,6 +104,44 @@ describe('socket pool', () => {
     await expect(pool.acquire(label('b'))).resolves.toMatchObject({ socketId: 1 });
   });
 
+  it('serves work waiting on a handshake with a socket that frees up first; the new one then serves the next', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 60_000 });
+    const a = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const leaseA = await a;
+    let leaseB: Awaited<ReturnType<typeof pool.acquire>> | undefined;
+    void pool.acquire(label('b')).then((l) => (leaseB = l));
+    expect(opened).toHaveLength(2); // a handshake starts for b
+    expect(pool.queued).toBe(0); // that handshake covers it
+    leaseA.release();
+    await flushMicrotasks();
+    expect(leaseB?.socketId).toBe(1); // the open socket freed up first
+    opened[1]!.handlers.onOpen();
+    expect(pool.snapshot().find((x) => x.id === 2)).toMatchObject({ state: 'open', busyWith: null });
+    await expect(pool.acquire(label('c'))).resolves.toMatchObject({ socketId: 2 });
+    expect(pool.handshakes).toBe(2);
+  });
+
+  it('gives a failure to connect to a waiter no other handshake covers, once, and starts no handshake for it', async () => {
+    const clock = createManualClock();
+    const { opened, openSocket } = controllableSockets();
+    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 60_000 });
+    const a = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const leaseA = await a;
+    const b = pool.acquire(label('b')); // opens socket 2
+    leaseA.release();
+    await expect(b).resolves.toMatchObject({ socketId: 1 });
+    const c = pool.acquire(label('c')); // socket 2's handshake covers it
+    expect(opened).toHaveLength(2);
+    opened[1]!.handlers.onClose(4426, 'upgrade required');
+    await expect(c).rejects.toEqual(new ConnectError(4426, 'upgrade required'));
+    expect(opened).toHaveLength(2);
+    expect(pool.queued).toBe(0);
+  });
+
   it('rejects with the close code when a socket closes before opening, then frees the slot', async () => {
     const clock = createManualClock();
     const { opened, openSocket } = controllableSockets();

@@ -1,6 +1,10 @@
 // A small pool of persistent sockets shared by every tab and thread (PROTOCOL.md §1).
 // Sockets open lazily when work needs one, carry one response at a time, and stay open for the
 // next piece of work; work waits in a queue when every socket is busy and the pool is full.
+// A socket opened for waiting work is not promised to it: whichever socket is ready first — the
+// new one, or a busy one that frees up during the handshake — serves the oldest waiter. Chromium
+// runs one handshake per host at a time, so when several turns start at once a handshake can
+// take longer than a short response on an open socket.
 import type { Clock, TimerHandle } from './clock.ts';
 import type { SocketInfo } from './brokerMessages.ts';
 
@@ -92,13 +96,13 @@ interface PooledSocket {
   busyWith: LeaseLabel | null;
   listener: SocketListener | null;
   idleTimer: TimerHandle | null;
+  /** While connecting: the work it was opened for, which hears of a failure to connect. */
+  openedFor: Waiter | null;
 }
 
 interface Waiter {
   label: LeaseLabel;
   prefer: number | undefined;
-  /** The caller gave up (its signal aborted): a socket opened for it goes back to the pool. */
-  withdrawn: boolean;
   resolve(lease: SocketLease): void;
   reject(error: Error): void;
 }
@@ -195,6 +199,13 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
     changed();
   }
 
+  const connectingCount = () => {
+    let n = 0;
+    for (const s of sockets.values()) if (s.state === 'connecting') n += 1;
+    return n;
+  };
+
+  /** Opens a socket for `waiter`, which stays in the queue: the first socket ready serves it. */
   function open(waiter: Waiter) {
     const id = nextId++;
     handshakes += 1;
@@ -206,9 +217,10 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
       lastUsedAt: clock.now(),
       lastResponseId: null,
       responses: 0,
-      busyWith: waiter.label,
+      busyWith: waiter.label, // shown as what it is connecting for
       listener: null,
       idleTimer: null,
+      openedFor: waiter,
     };
     sockets.set(id, socket);
     socket.raw = options.openSocket({
@@ -216,10 +228,10 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         if (socket.state !== 'connecting') return;
         socket.state = 'open';
         socket.openedAt = clock.now();
-        if (!waiter.withdrawn) return waiter.resolve(lease(socket, waiter.label));
+        socket.openedFor = null;
         socket.busyWith = null;
-        startIdleTimer(socket);
         dispatch();
+        if (!socket.busyWith) startIdleTimer(socket); // its work was served (or withdrawn) meanwhile
         changed();
       },
       onMessage(data) {
@@ -231,12 +243,25 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         const wasConnecting = socket.state === 'connecting';
         const listener = socket.listener;
         if (socket.state === 'closed') return;
+        // A failure to connect goes to the work the socket was opened for or, if that was served
+        // meanwhile, to the newest waiter no other handshake covers: one failure, one refusal,
+        // so a server refusing upgrades is not asked again and again for the same work.
+        const failed = wasConnecting ? takeFailedWaiter(socket) : null;
         forget(socket);
-        if (wasConnecting) waiter.reject(new ConnectError(code, reason));
-        else listener?.onClose(code, reason);
+        if (failed) failed.reject(new ConnectError(code, reason));
+        else if (!wasConnecting) listener?.onClose(code, reason);
       },
     });
     changed();
+  }
+
+  function takeFailedWaiter(socket: PooledSocket): Waiter | null {
+    const owner = socket.openedFor;
+    socket.openedFor = null;
+    const own = owner ? queue.indexOf(owner) : -1;
+    if (own !== -1) return queue.splice(own, 1)[0]!;
+    // The other handshakes in flight (this one excluded) each cover one waiter.
+    return queue.length > connectingCount() - 1 ? queue.pop()! : null;
   }
 
   function idleSocket(prefer: number | undefined): PooledSocket | undefined {
@@ -257,8 +282,10 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         waiter.resolve(lease(socket, waiter.label));
         continue;
       }
-      if (live().length < options.maxSockets) {
-        open(queue.shift()!);
+      // Each handshake in flight will serve one waiter; open one for the first waiter beyond them.
+      const connecting = connectingCount();
+      if (queue.length > connecting && live().length < options.maxSockets) {
+        open(queue[connecting]!);
         continue;
       }
       return;
@@ -270,7 +297,6 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
       return new Promise<SocketLease>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
         const onAbort = () => {
-          waiter.withdrawn = true;
           const index = queue.indexOf(waiter);
           if (index !== -1) {
             queue.splice(index, 1);
@@ -281,7 +307,6 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         const waiter: Waiter = {
           label,
           prefer,
-          withdrawn: false,
           resolve(granted) {
             signal?.removeEventListener('abort', onAbort);
             resolve(granted);
@@ -294,8 +319,8 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         const socket = queue.length === 0 ? idleSocket(prefer) : undefined;
         if (socket) return waiter.resolve(lease(socket, label));
         signal?.addEventListener('abort', onAbort, { once: true });
-        if (queue.length === 0 && live().length < options.maxSockets) return open(waiter);
         queue.push(waiter);
+        dispatch(); // a new socket, while under the cap
         changed();
       });
     },
@@ -330,11 +355,13 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
       return handshakes;
     },
     get queued() {
-      return queue.length;
+      // Waiting for a socket to free up: those a handshake in flight will serve are not.
+      return Math.max(0, queue.length - connectingCount());
     },
     closeAll() {
-      for (const socket of [...sockets.values()]) closeSocket(socket, 'broker shutting down');
+      // The waiters first: a socket closing would otherwise open another for them.
       for (const waiter of queue.splice(0)) waiter.reject(new ConnectError(1001, 'broker shutting down'));
+      for (const socket of [...sockets.values()]) closeSocket(socket, 'broker shutting down');
     },
   };
 }
