@@ -76,7 +76,7 @@ export async function uiSend(args: { text: string; wait: boolean }): Promise<Sen
     await new Promise((resolve) => setTimeout(resolve, 1));
     send = form.querySelector<HTMLButtonElement>('button[type="submit"]');
   }
-  if (!send || send.disabled) throw new Error('Send stayed disabled');
+  if (!send || send.disabled) throw new Error(`Send stayed disabled (${send?.title || 'no turn running'}; transcript busy: ${document.querySelector('[role="log"]')?.getAttribute('aria-busy')})`);
   const clickedAt = performance.now();
   send.click();
 

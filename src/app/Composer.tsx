@@ -44,9 +44,12 @@ export function Composer({ onSend, onStop, running, focusToken }: ComposerProps)
     if (!canSend) return;
     setSending(true);
     setError(null);
+    const sent = text;
     try {
-      await onSend(text);
-      setText('');
+      await onSend(sent);
+      // The broker answers once the message is saved, which can be after its turn has ended and
+      // the next message is being typed: only the text that was sent is cleared.
+      setText((current) => (current === sent ? '' : current));
     } catch (e) {
       setError(errorText(e)); // the text stays, so nothing typed is lost
     } finally {

@@ -367,6 +367,29 @@ describe('broker: what tabs receive', () => {
     expect((await store.listTurns('th1'))[0]!.status).toBe('completed');
   });
 
+  it('sends the first request while the turn’s start is still being saved, and answers the tab once it is saved', async () => {
+    const { upstream, broker, store, turnEnded } = setup();
+    upstream.respondWith((request) => responseEvents(request.generate === false ? {} : { text: 'hi' }));
+    let saveStart!: () => void;
+    const saving = new Promise<void>((resolve) => (saveStart = resolve));
+    const begin = store.beginTurn.bind(store);
+    store.beginTurn = async (...args) => {
+      await saving; // IndexedDB busy with other tabs' reads
+      return begin(...args);
+    };
+    let answered = false;
+    const started = broker.handle({ method: 'startTurn', params: { tabId: 'tab-1', threadId: 'th1', turnId: 'turn1', text: 'hello' } }).then(() => (answered = true));
+    await expect.poll(() => wsBodies(upstream).filter((b) => b.generate !== false).length).toBe(1);
+    expect(answered).toBe(false); // the composer keeps the text until it is saved
+    saveStart();
+    await started;
+    await turnEnded('turn1');
+    await broker.handle({ method: 'forgetThread', params: { threadId: 'th1' } }); // the queued saves land
+    const items = await store.listItems('th1');
+    expect(items.map((r) => r.item)).toMatchObject([{ role: 'user' }, { role: 'assistant' }]); // in the order said
+    expect((await store.listTurns('th1'))[0]).toMatchObject({ status: 'completed', userText: 'hello' });
+  });
+
   it('says a thread list must re-read only when the thread’s record changed, not for every save of the turn', async () => {
     const { upstream, broker, store, next, turnEnded, events } = setup();
     toolCallingServer(upstream, 1);

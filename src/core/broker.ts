@@ -474,7 +474,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       if ((thread.lastInputTokens ?? 0) > compactThreshold()) await compactThread(thread, turn, 'pre-turn');
       const user = userMessage(text);
       thread.history.push(user);
-      // The user's message is saved before it is sent (with the turn's start, or now).
+      // Saved with the turn's start, or (after a compaction's marker) now, before it is sent.
       if (!turn.userSaved) await queueWrite(thread, () => deps.store.appendItems(thread.id, turn.turnId, [user]));
       const result = await agentLoop(thread, turn);
       status = result.status;
@@ -949,22 +949,25 @@ export function createBroker(deps: BrokerDeps): Broker {
       done: Promise.resolve(),
     };
     thread.running = turn;
-    // The user's message is saved before anything is sent; `done` covers that too, so a Stop or
-    // a delete in these first moments waits for the whole turn, not a placeholder.
-    // The user's message is saved with the turn's start, in its transaction, unless a compaction
-    // goes first (its marker must come before the message in the thread's items).
+    // The turn's start — the thread's record, the turn's record and the user's message — is one
+    // write, queued ahead of every later write of the thread, so the saved thread never shows
+    // the turn's output without them. The turn runs while that write lands: its first request
+    // does not wait for IndexedDB, which is shared with every tab's reads (8 tabs starting a
+    // turn at once waited up to 370 ms for it). The message goes with the start unless a
+    // compaction comes first (its marker must come before the message in the thread's items).
     const compactsFirst = kind === 'compaction' || (thread.lastInputTokens ?? 0) > compactThreshold();
     turn.userSaved = !compactsFirst;
-    const accepted = (async () => {
-      // Keep what else the record says (workspace, approval policy): tabs write those.
-      const record = (existing: ThreadRecord | undefined): ThreadRecord => {
-        const title = text && (!existing || existing.title === 'New thread') ? titleFrom(text) : (existing?.title ?? 'New thread');
-        return { ...existing, id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now };
-      };
-      await queueWrite(thread, () => deps.store.beginTurn(record, turn.record, turn.userSaved ? [userMessage(text)] : []), 'record');
-      emit(thread, { kind: 'turn.started', threadId: thread.id, turnId: turn.turnId, tabId: turn.tabId, userText: text });
-    })();
-    turn.done = accepted.then(() => runTurn(thread, turn, text));
+    // Keep what else the record says (workspace, approval policy): tabs write those.
+    const record = (existing: ThreadRecord | undefined): ThreadRecord => {
+      const title = text && (!existing || existing.title === 'New thread') ? titleFrom(text) : (existing?.title ?? 'New thread');
+      return { ...existing, id: thread.id, title, createdAt: existing?.createdAt ?? now, updatedAt: now };
+    };
+    const accepted = queueWrite(thread, () => deps.store.beginTurn(record, turn.record, turn.userSaved ? [userMessage(text)] : []), 'record');
+    emit(thread, { kind: 'turn.started', threadId: thread.id, turnId: turn.turnId, tabId: turn.tabId, userText: text });
+    // `done` covers the start's write too, so a Stop or a delete in these first moments waits for
+    // the whole turn, not a placeholder. The tab hears back once the message is saved: until
+    // then its composer keeps the text.
+    turn.done = Promise.all([accepted, runTurn(thread, turn, text)]).then(() => undefined);
     await accepted;
     return { turnId: turn.turnId };
   }
