@@ -1,7 +1,7 @@
 // Feeds the broker's broadcast events into the live store and turns their effects into
 // TanStack Query invalidations and resyncs. No React here.
 import { isEventBatch } from '../core/brokerMessages.ts';
-import type { ApplyEffects, LiveTurnStore } from '../core/liveTurns.ts';
+import { hasEffects, type ApplyEffects, type LiveTurnStore } from '../core/liveTurns.ts';
 
 /** A BroadcastChannel, or a fake in tests. */
 export interface ChannelLike {
@@ -19,7 +19,7 @@ export function bridgeBrokerEvents(options: {
   const onMessage = (event: MessageEvent) => {
     if (!isEventBatch(event.data)) return;
     const effects = live.apply(event.data.events);
-    if (effects.invalidateThreads.length > 0 || effects.resyncThreads.length > 0) onEffects(effects);
+    if (hasEffects(effects)) onEffects(effects);
   };
   channel.addEventListener('message', onMessage);
   return { close: () => channel.removeEventListener('message', onMessage) };

@@ -4,7 +4,7 @@
 // opening it again syncs it from a snapshot), and whatever of it is still on its way — sent
 // before the broker heard of the switch — is ignored.
 import type { BrokerEvent, BrokerEventBatch } from '../core/brokerMessages.ts';
-import type { ApplyEffects, LiveTurnStore } from '../core/liveTurns.ts';
+import { hasEffects, type ApplyEffects, type LiveTurnStore } from '../core/liveTurns.ts';
 
 export interface ThreadFollower {
   /** Applies `threadId`'s events from now on. Null keeps the current one: "no thread on screen"
@@ -28,7 +28,7 @@ export function createThreadFollower(options: {
     const events = batch.events.every(isCurrent) ? batch.events : batch.events.filter(isCurrent);
     if (events.length === 0) return;
     const effects = options.live.apply(events);
-    if (effects.invalidateThreads.length > 0 || effects.resyncThreads.length > 0) options.onEffects(effects);
+    if (hasEffects(effects)) options.onEffects(effects);
   });
 
   return {

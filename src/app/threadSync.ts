@@ -4,7 +4,7 @@
 // arrive without a gap; a gap (or a resend the snapshot cannot settle) makes it sync again if it
 // is on screen, otherwise when it is next opened. At most one `openThread` per thread is in flight.
 import type { LiveTurnSnapshot } from '../core/brokerMessages.ts';
-import type { ApplyEffects, LiveTurnStore } from '../core/liveTurns.ts';
+import { hasEffects, type ApplyEffects, type LiveTurnStore } from '../core/liveTurns.ts';
 
 export interface ThreadSync {
   /** The thread now on screen (null: none). Syncs it unless it is in sync. */
@@ -52,7 +52,7 @@ export function createThreadSync(options: {
     inFlight.delete(threadId);
     const effects = live.endSync(threadId, flight.token, snapshot);
     if (snapshot !== undefined) synced.add(threadId);
-    if (effects.invalidateThreads.length > 0 || effects.resyncThreads.length > 0) options.onEffects(effects);
+    if (hasEffects(effects)) options.onEffects(effects);
     if (flight.again || effects.resyncThreads.includes(threadId)) {
       synced.delete(threadId);
       if (threadId === current) sync(threadId);

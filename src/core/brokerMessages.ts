@@ -38,8 +38,9 @@ export type DeployMessage = { type: 'version'; appVersion: string };
 export type BrokerRequest =
   | { method: 'hello'; params: { tabId: string } }
   /** The tab shows this thread: answers with its running turn (BrokerResults.openThread), and
-   *  from now on the thread's events (those with a `seq`) come on the port that asked, instead
-   *  of those of the thread the tab opened before. `bye` ends that. */
+   *  from now on the thread's events (those with a `seq`, and a `thread.changed` of its turns
+   *  and items) come on the port that asked, instead of those of the thread the tab opened
+   *  before. `bye` ends that. */
   | { method: 'openThread'; params: { tabId: string; threadId: string } }
   | { method: 'startTurn'; params: { tabId: string; threadId: string; turnId: string; text: string } }
   /** "Compact thread": a turn of its own that only compacts the thread's history (§4.8). */

@@ -168,6 +168,12 @@ export interface LiveTurnStore {
 const EMPTY_SNAPSHOT: LiveSnapshot = { threads: {}, inspector: null, connection: null, link: { state: 'connecting' }, gaps: 0, workspaces: {} };
 const NO_EFFECTS: ApplyEffects = { invalidateThreads: [], relistThreads: false, resyncThreads: [] };
 
+/** Whether `effects` ask the caller for anything (re-reads, resyncs); `relistThreads` comes only
+ *  with a thread to re-read. */
+export function hasEffects(effects: ApplyEffects): boolean {
+  return effects.invalidateThreads.length > 0 || effects.resyncThreads.length > 0;
+}
+
 /** Mutable shapes used only for objects copied during the current batch. */
 type DraftTurn = { -readonly [K in keyof LiveTurn]: LiveTurn[K] } & {
   entries: LiveEntry[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from './clock.ts';
-import { ConnectError, createSocketPool, type OpenSocket, type RawSocketHandlers } from './socketPool.ts';
+import { ConnectError, createSocketPool, type OpenSocket, type RawSocketHandlers, type SocketPoolOptions } from './socketPool.ts';
 import { createManualClock, flushMicrotasks } from './testing/fakes.ts';
 
 /** Sockets that open or fail only when the test says so. */
@@ -16,11 +16,16 @@ function controllableSockets() {
 
 const label = (threadId: string) => ({ threadId, turnId: 't', kind: 'turn' as const });
 
+/** A pool over controllable sockets and a manual clock. */
+function poolOf(options: Omit<SocketPoolOptions, 'openSocket' | 'clock'>) {
+  const clock = createManualClock();
+  const { opened, openSocket } = controllableSockets();
+  return { clock, opened, pool: createSocketPool({ openSocket, clock, ...options }) };
+}
+
 describe('socket pool', () => {
   it('opens lazily, reuses an idle socket and counts one handshake', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 4, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
     expect(opened).toHaveLength(0);
     const first = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
@@ -32,9 +37,7 @@ describe('socket pool', () => {
   });
 
   it('runs one response per socket, opens up to the cap, then queues', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 2, maxAgeMs: 60_000 });
     const a = pool.acquire(label('a'));
     const b = pool.acquire(label('b'));
     opened.forEach((s) => s.handlers.onOpen());
@@ -51,9 +54,7 @@ describe('socket pool', () => {
   });
 
   it('hands a freed socket to the waiter whose chain lives on it', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 1, maxAgeMs: 60_000 });
     const p = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
     const lease = await p;
@@ -72,9 +73,7 @@ describe('socket pool', () => {
   });
 
   it('takes a waiting request out of the queue when its signal aborts', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 1, maxAgeMs: 60_000 });
     const first = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
     const lease = await first;
@@ -92,9 +91,7 @@ describe('socket pool', () => {
   });
 
   it('withdraws a request whose socket is still connecting, and pools that socket once it opens', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 1, maxAgeMs: 60_000 });
     const stop = new AbortController();
     const connecting = pool.acquire(label('a'), undefined, stop.signal);
     stop.abort(new Error('stopped'));
@@ -105,9 +102,7 @@ describe('socket pool', () => {
   });
 
   it('serves work waiting on a handshake with a socket that frees up first; the new one then serves the next', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 2, maxAgeMs: 60_000 });
     const a = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
     const leaseA = await a;
@@ -115,9 +110,11 @@ describe('socket pool', () => {
     void pool.acquire(label('b')).then((l) => (leaseB = l));
     expect(opened).toHaveLength(2); // a handshake starts for b
     expect(pool.queued).toBe(0); // that handshake covers it
+    expect(pool.snapshot().find((x) => x.id === 2)).toMatchObject({ state: 'connecting', busyWith: label('b') });
     leaseA.release();
     await flushMicrotasks();
     expect(leaseB?.socketId).toBe(1); // the open socket freed up first
+    expect(pool.snapshot().find((x) => x.id === 2)).toMatchObject({ state: 'connecting', busyWith: null }); // connecting for nobody now
     opened[1]!.handlers.onOpen();
     expect(pool.snapshot().find((x) => x.id === 2)).toMatchObject({ state: 'open', busyWith: null });
     await expect(pool.acquire(label('c'))).resolves.toMatchObject({ socketId: 2 });
@@ -125,9 +122,7 @@ describe('socket pool', () => {
   });
 
   it('gives a failure to connect to a waiter no other handshake covers, once, and starts no handshake for it', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 2, maxAgeMs: 60_000 });
     const a = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
     const leaseA = await a;
@@ -143,9 +138,7 @@ describe('socket pool', () => {
   });
 
   it('rejects with the close code when a socket closes before opening, then frees the slot', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 1, maxAgeMs: 60_000 });
     const p = pool.acquire(label('a'));
     opened[0]!.handlers.onClose(4426, 'upgrade required');
     await expect(p).rejects.toEqual(new ConnectError(4426, 'upgrade required'));
@@ -156,9 +149,7 @@ describe('socket pool', () => {
   });
 
   it('tells the lease holder when its socket dies and forgets the socket', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 1, maxAgeMs: 60_000 });
     const p = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
     const lease = await p;
@@ -170,10 +161,8 @@ describe('socket pool', () => {
   });
 
   it('routes frames on an idle socket to onIdleFrame', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
     const idle: string[] = [];
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000, onIdleFrame: (_id, d) => void idle.push(String(d)) });
+    const { opened, pool } = poolOf({ maxSockets: 1, maxAgeMs: 60_000, onIdleFrame: (_id, d) => void idle.push(String(d)) });
     const p = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
     (await p).release();
@@ -182,9 +171,7 @@ describe('socket pool', () => {
   });
 
   it('rotates a socket past its maximum age instead of reusing it', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 1_000 });
+    const { clock, opened, pool } = poolOf({ maxSockets: 2, maxAgeMs: 1_000 });
     const p = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
     (await p).release();
@@ -199,9 +186,7 @@ describe('socket pool', () => {
 
 describe('socket pool: idle sockets', () => {
   it('closes a socket left idle past the idle timeout, and not one in use', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 2, maxAgeMs: 60_000, idleTimeoutMs: 1_000 });
+    const { clock, opened, pool } = poolOf({ maxSockets: 2, maxAgeMs: 60_000, idleTimeoutMs: 1_000 });
     const p = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
     const busy = await p;
@@ -222,9 +207,7 @@ describe('socket pool: idle sockets', () => {
 
 describe('socket pool: live settings', () => {
   it('serves queued work at once when the cap rises, and shrinks to a lower cap as sockets free up', async () => {
-    const clock = createManualClock();
-    const { opened, openSocket } = controllableSockets();
-    const pool = createSocketPool({ openSocket, clock, maxSockets: 1, maxAgeMs: 60_000 });
+    const { opened, pool } = poolOf({ maxSockets: 1, maxAgeMs: 60_000 });
     const a = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
     const leaseA = await a;

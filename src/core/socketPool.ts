@@ -217,7 +217,7 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
       lastUsedAt: clock.now(),
       lastResponseId: null,
       responses: 0,
-      busyWith: waiter.label, // shown as what it is connecting for
+      busyWith: null,
       listener: null,
       idleTimer: null,
       openedFor: waiter,
@@ -229,7 +229,6 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         socket.state = 'open';
         socket.openedAt = clock.now();
         socket.openedFor = null;
-        socket.busyWith = null;
         dispatch();
         if (!socket.busyWith) startIdleTimer(socket); // its work was served (or withdrawn) meanwhile
         changed();
@@ -345,7 +344,8 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
       return [...sockets.values()].map((s) => ({
         id: s.id,
         state: s.state,
-        busyWith: s.busyWith,
+        // A socket still connecting shows the work it was opened for while that work still waits.
+        busyWith: s.busyWith ?? (s.openedFor && queue.includes(s.openedFor) ? s.openedFor.label : null),
         lastResponseId: s.lastResponseId,
         openedAt: s.openedAt,
         responses: s.responses,

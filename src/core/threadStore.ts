@@ -75,7 +75,8 @@ export interface ThreadStore {
   updateThread(id: string, change: (current: ThreadRecord | undefined) => ThreadRecord): Promise<ThreadRecord>;
   /** A turn's start in one transaction: the thread's record (`change`, as in updateThread), the
    *  turn's record, and its first items (the user's message) after the thread's last ones. One
-   *  transaction, not three in a row: this is what a turn waits for before its first request. */
+   *  transaction, not three in a row: IndexedDB runs a thread's writes one after another, behind
+   *  every tab's reads of the same stores. */
   beginTurn(change: (current: ThreadRecord | undefined) => ThreadRecord, turn: TurnRecord, items: Item[]): Promise<void>;
   /** Keeps what one tool call changed, contents included, for a later revert of its turn. */
   putChangeSet(threadId: string, turnId: string, set: RecordedChangeSet): Promise<void>;
@@ -90,6 +91,17 @@ export function createMemoryThreadStore(): ThreadStore {
   const items: ItemRecord[] = [];
   const changeSets: { threadId: string; turnId: string; set: RecordedChangeSet }[] = [];
   const clone = <T>(value: T): T => structuredClone(value);
+  /** Replaces the thread's record with `change` of (a copy of) the current one; returns it. */
+  const updateRecord = (id: string, change: (current: ThreadRecord | undefined) => ThreadRecord): ThreadRecord => {
+    const next = clone(change(threads.has(id) ? clone(threads.get(id)!) : undefined));
+    threads.set(id, next);
+    return next;
+  };
+  /** Appends after the thread's last item. */
+  const addItems = (threadId: string, turnId: string, newItems: Item[]) => {
+    let next = items.filter((r) => r.threadId === threadId).length;
+    for (const item of newItems) items.push({ threadId, turnId, index: next++, item: clone(item) });
+  };
   return {
     async listThreads() {
       return [...threads.values()].map(clone).sort((a, b) => b.updatedAt - a.updatedAt);
@@ -108,9 +120,7 @@ export function createMemoryThreadStore(): ThreadStore {
       for (let i = changeSets.length - 1; i >= 0; i--) if (changeSets[i]!.threadId === id) changeSets.splice(i, 1);
     },
     async updateThread(id, change) {
-      const next = change(threads.has(id) ? clone(threads.get(id)!) : undefined);
-      threads.set(id, clone(next));
-      return clone(next);
+      return clone(updateRecord(id, change));
     },
     async putChangeSet(threadId, turnId, set) {
       changeSets.push({ threadId, turnId, set: clone(set) });
@@ -131,15 +141,12 @@ export function createMemoryThreadStore(): ThreadStore {
       return items.filter((r) => r.threadId === threadId).map(clone);
     },
     async appendItems(threadId, turnId, newItems) {
-      let next = items.filter((r) => r.threadId === threadId).length;
-      for (const item of newItems) items.push({ threadId, turnId, index: next++, item: clone(item) });
+      addItems(threadId, turnId, newItems);
     },
     async beginTurn(change, turn, newItems) {
-      const { threadId } = turn;
-      threads.set(threadId, clone(change(threads.has(threadId) ? clone(threads.get(threadId)!) : undefined)));
+      updateRecord(turn.threadId, change);
       turns.set(turn.id, clone(turn));
-      let next = items.filter((r) => r.threadId === threadId).length;
-      for (const item of newItems) items.push({ threadId, turnId: turn.id, index: next++, item: clone(item) });
+      addItems(turn.threadId, turn.id, newItems);
     },
   };
 }

@@ -1,7 +1,7 @@
 // The ThreadStore in IndexedDB (via idb). Used by the tabs (reads; creating and renaming
 // threads) and by the broker worker (writing turns and items), so it must not touch the DOM:
 // only `indexedDB`, which exists in windows and workers alike.
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type IDBPTransaction, type StoreNames } from 'idb';
 import { sanitizeSettings, type SettingsStore, type UserSettings } from '../core/settings.ts';
 import type { ItemRecord, ThreadRecord, ThreadStore, TurnRecord } from '../core/threadStore.ts';
 import type { RecordedChangeSet } from '../core/turnChanges.ts';
@@ -75,6 +75,15 @@ export const DB_VERSION = MIGRATIONS.length;
 
 /** Every item key of one thread: [threadId, -∞] … [threadId, +∞]. */
 const itemsOf = (threadId: string) => IDBKeyRange.bound([threadId, -Infinity], [threadId, Infinity]);
+
+/** Adds `items` after the thread's last one, in the caller's transaction. The next index is read
+ *  inside that transaction, so two concurrent appends cannot pick the same index. */
+async function addItems(store: IDBPObjectStore<SwitchboardDB, ArrayLike<StoreNames<SwitchboardDB>>, 'items', 'readwrite'>, threadId: string, turnId: string, items: Item[]): Promise<void> {
+  if (items.length === 0) return;
+  const last = await store.openKeyCursor(itemsOf(threadId), 'prev');
+  let next = last ? last.key[1] + 1 : 0;
+  await Promise.all(items.map((item) => store.add({ threadId, turnId, index: next++, item })));
+}
 
 /** A thread with its turns and items, read in one transaction (a consistent snapshot). */
 export interface ThreadSnapshot {
@@ -181,24 +190,15 @@ export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadS
     async appendItems(threadId, turnId, items: Item[]) {
       if (items.length === 0) return;
       const tx = (await db()).transaction('items', 'readwrite');
-      const store = tx.objectStore('items');
-      // The next index follows the thread's last item, read inside the same transaction so two
-      // concurrent appends cannot pick the same index.
-      const last = await store.openKeyCursor(itemsOf(threadId), 'prev');
-      let next = last ? last.key[1] + 1 : 0;
-      const writes = items.map((item) => store.add({ threadId, turnId, index: next++, item }));
-      await Promise.all([...writes, tx.done]);
+      await Promise.all([addItems(tx.objectStore('items'), threadId, turnId, items), tx.done]);
     },
     async beginTurn(change, turn, items: Item[]) {
       const tx = (await db()).transaction(['threads', 'turns', 'items'], 'readwrite');
       const threads = tx.objectStore('threads');
-      const itemStore = tx.objectStore('items');
-      const [current, last] = await Promise.all([threads.get(turn.threadId), itemStore.openKeyCursor(itemsOf(turn.threadId), 'prev')]);
-      let next = last ? last.key[1] + 1 : 0;
       await Promise.all([
-        threads.put(change(current)),
+        threads.get(turn.threadId).then((current) => threads.put(change(current))),
         tx.objectStore('turns').put(turn),
-        ...items.map((item) => itemStore.add({ threadId: turn.threadId, turnId: turn.id, index: next++, item })),
+        addItems(tx.objectStore('items'), turn.threadId, turn.id, items),
         tx.done,
       ]);
     },
