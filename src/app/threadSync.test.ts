@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LiveTurnSnapshot, ThreadEvent } from '../core/brokerMessages.ts';
 import { createLiveTurnStore } from '../core/liveTurns.ts';
+import { streamedText } from '../core/streamChunks.ts';
 import { flushMicrotasks } from './testing/fakes.ts';
 import { createThreadSync } from './threadSync.ts';
 
@@ -27,7 +28,10 @@ function setup() {
     },
     onEffects,
   });
-  const text = () => (live.getSnapshot().threads.th?.turns[0]?.entries[0] as { text?: string } | undefined)?.text;
+  const text = () => {
+    const entry = live.getSnapshot().threads.th?.turns[0]?.entries[0];
+    return entry?.kind === 'streaming' ? streamedText(entry.chunks) : undefined;
+  };
   return { live, calls, onEffects, sync, text };
 }
 

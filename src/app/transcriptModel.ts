@@ -14,7 +14,7 @@
 import type { ApprovalRequest, TurnChangeSet, TurnStatus } from '../core/brokerMessages.ts';
 import { itemIdOf, type LiveMetadataValue, type LiveThread, type LiveTurn } from '../core/liveTurns.ts';
 import type { ItemRecord, TurnRecord } from '../core/threadStore.ts';
-import { chunksOf, type StreamChunks } from '../core/streamChunks.ts';
+import { chunksOf, streamedText, type StreamChunks } from '../core/streamChunks.ts';
 import { messageText, type Item } from '../core/wire.ts';
 import type { ThreadData } from './queries.ts';
 
@@ -109,7 +109,7 @@ function fromLive(turn: LiveTurn, persisted: TurnRecord | undefined): Transcript
   const keep = new Set(done);
   const entries: TranscriptEntry[] = [];
   turn.entries.forEach((e, i) => {
-    if (e.kind === 'streaming') entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${e.itemId}`, chunks: e.chunks } : { kind: 'saved-text', key: `t:${e.itemId}`, text: e.text });
+    if (e.kind === 'streaming') entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${e.itemId}`, chunks: e.chunks } : { kind: 'saved-text', key: `t:${e.itemId}`, text: streamedText(e.chunks) });
     else if (keep.has(e.item)) entries.push({ kind: 'item', key: itemIdOf(e.item) !== undefined ? `i:${itemIdOf(e.item)}` : `l${i}`, item: e.item });
   });
   return {

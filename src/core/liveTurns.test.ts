@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { BrokerEvent, InspectorState, LiveTurnSnapshot, ThreadEvent } from './brokerMessages.ts';
 import { createLiveTurnStore, hasRunningTurn, type LiveStreamingEntry } from './liveTurns.ts';
-import { chunksOf } from './streamChunks.ts';
+import { chunksOf, streamedText } from './streamChunks.ts';
 import type { Item } from './wire.ts';
 
 type Without<E, K extends string> = E extends unknown ? Omit<E, K> : never;
@@ -48,7 +48,7 @@ describe('createLiveTurnStore', () => {
     expect(effects.resyncThreads).toEqual([]);
     store.apply([{ kind: 'text.delta', threadId: 'a', turnId: 't1', seq: 10, request: 1, itemId: 'm1', delta: 'ld' }]);
     const entry = store.getSnapshot().threads.a!.turns[0]!.entries[0]!;
-    expect(entry.kind === 'streaming' && entry.text).toBe('Hello world');
+    expect(entry.kind === 'streaming' && streamedText(entry.chunks)).toBe('Hello world');
   });
 
   it('builds a turn from started, deltas, done and ended', () => {
@@ -62,7 +62,7 @@ describe('createLiveTurnStore', () => {
     ]);
     let turn = store.getSnapshot().threads.th1!.turns[0]!;
     expect(turn).toMatchObject({ turnId: 'tu1', tabId: 'tab1', userText: 'hi', status: 'running', requests: 1, transport: 'ws' });
-    expect(turn.entries).toEqual([{ kind: 'streaming', itemId: 'm1', text: 'Hello', chunks: chunksOf('Hello'), request: 1 }]);
+    expect(turn.entries).toEqual([{ kind: 'streaming', itemId: 'm1', chunks: chunksOf('Hello'), request: 1 }]);
     expect(hasRunningTurn(store.getSnapshot().threads.th1)).toBe(true);
 
     const effects = store.apply([
@@ -124,7 +124,7 @@ describe('createLiveTurnStore', () => {
       { kind: 'done', item: call, request: 1 },
       { kind: 'done', item: output, request: 1 },
       { kind: 'done', item: assistant('m7', 'first again'), request: 3 },
-      { kind: 'streaming', itemId: 'm9', text: 'fresh', chunks: chunksOf('fresh'), request: 3 },
+      { kind: 'streaming', itemId: 'm9', chunks: chunksOf('fresh'), request: 3 },
     ]);
     expect(turn).toMatchObject({ requests: 3, resends: 1, transport: 'http', lastResendReason: 'socket closed', voided: [2] });
   });
@@ -170,7 +170,7 @@ describe('createLiveTurnStore', () => {
     const deltas = Array.from({ length: 1000 }, () => ev({ kind: 'text.delta', turnId: 'tu1', request: 1, itemId: 'm1', delta: 'x' }));
     store.apply(deltas);
     expect(listener).toHaveBeenCalledTimes(1);
-    expect((store.getSnapshot().threads.th1!.turns[0]!.entries[0] as LiveStreamingEntry).text).toHaveLength(1000);
+    expect(streamedText((store.getSnapshot().threads.th1!.turns[0]!.entries[0] as LiveStreamingEntry).chunks)).toHaveLength(1000);
 
     const before = store.getSnapshot();
     expect(store.apply([{ kind: 'thread.changed', threadId: 'th1', record: false }])).toEqual({ invalidateThreads: ['th1'], relistThreads: false, resyncThreads: [] });
@@ -206,8 +206,8 @@ describe('createLiveTurnStore', () => {
     expect(s2.threads.a!.turns[0]!.entries[0]).toBe(s1.threads.a!.turns[0]!.entries[0]);
     expect(s2.threads.a!.turns[0]!.entries[1]).not.toBe(s1.threads.a!.turns[0]!.entries[1]);
     // The old snapshot was not mutated.
-    expect((s1.threads.a!.turns[0]!.entries[1] as LiveStreamingEntry).text).toBe('tw');
-    expect((s2.threads.a!.turns[0]!.entries[1] as LiveStreamingEntry).text).toBe('two');
+    expect(streamedText((s1.threads.a!.turns[0]!.entries[1] as LiveStreamingEntry).chunks)).toBe('tw');
+    expect(streamedText((s2.threads.a!.turns[0]!.entries[1] as LiveStreamingEntry).chunks)).toBe('two');
 
     store.apply([{ kind: 'connection', state: 'connected' }]);
     const s3 = store.getSnapshot();
@@ -329,7 +329,7 @@ describe('joining mid-turn: snapshot + seq', () => {
     expect(turn).toMatchObject({ turnId: 'tu1', tabId: 'tabA', userText: 'the question', status: 'running', requests: 1, seededAtRequest: 1 });
     expect(turn.entries).toEqual([
       { kind: 'done', item: assistant('m1', 'done so far'), request: null },
-      { kind: 'streaming', itemId: 'm2', text: 'stream so far!', chunks: chunksOf('stream so far!'), request: 1 },
+      { kind: 'streaming', itemId: 'm2', chunks: chunksOf('stream so far!'), request: 1 },
     ]);
     store.apply([ev(13, { kind: 'item.done', turnId: 'tu1', request: 1, item: assistant('m2', 'stream so far!') })]);
     expect(store.getSnapshot().gaps).toBe(0);
@@ -344,7 +344,7 @@ describe('joining mid-turn: snapshot + seq', () => {
       ev(10, { kind: 'text.delta', turnId: 'tu1', request: 1, itemId: 'm2', delta: 'c' }),
       ev(11, { kind: 'text.delta', turnId: 'tu1', request: 1, itemId: 'm2', delta: 'd' }),
     ]);
-    expect(store.getSnapshot().threads.th1!.turns[0]!.entries).toEqual([{ kind: 'streaming', itemId: 'm2', text: 'abcd', chunks: chunksOf('abcd'), request: 1 }]);
+    expect(store.getSnapshot().threads.th1!.turns[0]!.entries).toEqual([{ kind: 'streaming', itemId: 'm2', chunks: chunksOf('abcd'), request: 1 }]);
     // After seq 11 arrived, a lower seq is no longer a late duplicate but a gap.
     expect(store.apply([ev(5, { kind: 'turn.metadata', turnId: 'tu1', value: 'v', accepted: true })]).resyncThreads).toEqual(['th1']);
   });
@@ -380,7 +380,7 @@ describe('joining mid-turn: snapshot + seq', () => {
     expect(store.endSync('th1', first, snapshotOf())).toEqual({ invalidateThreads: [], relistThreads: false, resyncThreads: [] });
     expect(store.getSnapshot().threads.th1).toBeUndefined();
     store.endSync('th1', second, snapshotOf());
-    expect(store.getSnapshot().threads.th1!.turns[0]!.entries[1]).toEqual({ kind: 'streaming', itemId: 'm2', text: 'stream so fX', chunks: chunksOf('stream so fX'), request: 1 });
+    expect(store.getSnapshot().threads.th1!.turns[0]!.entries[1]).toEqual({ kind: 'streaming', itemId: 'm2', chunks: chunksOf('stream so fX'), request: 1 });
   });
 
   it('does not hold other threads’ events', () => {

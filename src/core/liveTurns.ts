@@ -51,10 +51,8 @@ export interface LiveDoneEntry {
 export interface LiveStreamingEntry {
   readonly kind: 'streaming';
   readonly itemId: string;
-  /** The text so far. Grown by appending and not read while it streams: reading a long grown
-   *  string copies all of it (see streamChunks.ts). */
-  readonly text: string;
-  /** The same text as the renderer reads it, kept as the deltas arrive. */
+  /** The text so far, as the renderer reads it, kept as the deltas arrive (streamedText() joins
+   *  it back: reading one long grown string would copy all of it, see streamChunks.ts). */
   readonly chunks: StreamChunks;
   readonly request: number;
 }
@@ -355,12 +353,11 @@ export function createLiveTurnStore(): LiveTurnStore {
           if (index === -1) {
             // A delta for an item that already finished is stale; ignore it.
             if (turn.entries.some((e) => e.kind === 'done' && itemIdOf(e.item) === event.itemId)) return;
-            const entry: DraftStreaming = { kind: 'streaming', itemId: event.itemId, text: event.delta, chunks: chunksOf(event.delta), request: event.request };
+            const entry: DraftStreaming = { kind: 'streaming', itemId: event.itemId, chunks: chunksOf(event.delta), request: event.request };
             turn.entries.push(entry);
             draftEntries.add(entry);
           } else {
             const streaming = writableStreaming(turn, index);
-            streaming.text += event.delta;
             streaming.chunks = appendToChunks(streaming.chunks, event.delta);
           }
           return;
@@ -477,7 +474,7 @@ export function createLiveTurnStore(): LiveTurnStore {
         ...(turn.lastResendReason !== undefined && { lastResendReason: turn.lastResendReason }),
         entries: [
           ...live.items.map((item): LiveDoneEntry => ({ kind: 'done', item, request: null })),
-          ...live.streaming.map((s): LiveStreamingEntry => ({ kind: 'streaming', itemId: s.itemId, text: s.text, chunks: chunksOf(s.text), request: live.request })),
+          ...live.streaming.map((s): LiveStreamingEntry => ({ kind: 'streaming', itemId: s.itemId, chunks: chunksOf(s.text), request: live.request })),
         ],
       });
     }

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendToChunks, chunksOf, EMPTY_CHUNKS, type StreamChunks } from './streamChunks.ts';
-
-const whole = (chunks: StreamChunks) => chunks.frozen.join('') + chunks.tail;
+import { appendToChunks, chunksOf, EMPTY_CHUNKS, streamedText as whole } from './streamChunks.ts';
 
 describe('appendToChunks', () => {
   it('keeps short text open', () => {

@@ -36,6 +36,11 @@ export function appendToChunks(chunks: StreamChunks, delta: string): StreamChunk
   return { frozen: frozen ?? chunks.frozen, tail };
 }
 
+/** The whole text again: for a turn that ended with its text still open (stopped, failed). */
+export function streamedText(chunks: StreamChunks): string {
+  return chunks.frozen.join('') + chunks.tail;
+}
+
 /** The chunks of a whole text at once (text restored from a snapshot or a saved progress). */
 export function chunksOf(text: string): StreamChunks {
   return appendToChunks(EMPTY_CHUNKS, text);
