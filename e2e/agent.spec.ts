@@ -254,6 +254,63 @@ test('on the offline engine: ask for a small project, watch the patch, approve i
   expect(strFromU8(zip['calc/src/sum.js']!)).toContain('export function sum');
 });
 
+test('a long answer becomes markdown in place: the streamed text stays on screen until each block converts', async ({ page, upstream }) => {
+  // Over 32,000 characters, so it converts block by block (markdownBlocks.ts), streamed slowly
+  // enough to catch it mid-stream.
+  const paragraph = (i: number) => `**Part ${i}.** ${'words that stream in and then become markdown '.repeat(20).trim()}`;
+  const text = Array.from({ length: 40 }, (_, i) => paragraph(i + 1)).join('\n\n');
+  expect(text.length).toBeGreaterThan(32_000);
+  await upstream.script({ text, chunks: 40, eventDelayMs: 60 });
+  await openNewThread(page);
+  await startTurn(page, 'write a long answer');
+  const answer = lastTurn(page).locator('.answer');
+  await expect(answer.locator('.answer__plain--closed').nth(2)).toBeAttached();
+  // Mid-stream: watch for the moment the answer turns into the finished message, and see
+  // whether the chunks already drawn are still the same nodes then.
+  await answer.evaluate((el) => {
+    const chunk = el.querySelectorAll('.answer__plain--closed')[1]!;
+    const w = window as unknown as { __swap?: { chunkKept: boolean } };
+    new MutationObserver((_, observer) => {
+      if (!el.classList.contains('answer--done')) return;
+      w.__swap = { chunkKept: chunk.isConnected };
+      observer.disconnect();
+    }).observe(el, { attributes: true, attributeFilter: ['class'] });
+    (window as unknown as { __answer?: Element }).__answer = el;
+  });
+  await expect(page.getByRole('log', { name: 'Transcript' })).toHaveAttribute('aria-busy', 'false');
+  await expect(answer.locator('strong')).toHaveCount(40);
+  await expect(answer.locator('.answer__plain')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __swap?: { chunkKept: boolean } }).__swap)).toEqual({ chunkKept: true });
+  expect(await answer.evaluate((el) => el === (window as unknown as { __answer?: Element }).__answer)).toBe(true);
+  // Every part once: nothing dropped or doubled on the way (textContent: blocks off screen are
+  // not laid out, so innerText would skip them).
+  expect((await answer.textContent())!.split('Part ').length - 1).toBe(40);
+});
+
+test('the transcript follows a fast stream to its end, lets the reader scroll up, and follows again for the next turn', async ({ page, upstream }) => {
+  const line = (i: number) => `Line ${i}: ${'a stream fast enough to grow the page between two frames '.repeat(3).trim()}`;
+  const text = Array.from({ length: 400 }, (_, i) => line(i + 1)).join('\n\n');
+  await upstream.script({ text, chunks: 200, eventDelayMs: 40 }, { text: 'The next answer.' });
+  await openNewThread(page);
+  await startTurn(page, 'stream a lot');
+  const caret = lastTurn(page).locator('.streaming__caret');
+  const closed = lastTurn(page).locator('.answer__plain--closed');
+  await expect(closed.nth(10)).toBeAttached();
+  await expect(caret).toBeInViewport();
+  await expect(closed.nth(25)).toBeAttached();
+  await expect(caret).toBeInViewport();
+  // The reader scrolls up: the stream goes on below without pulling the view back.
+  await page.getByRole('log', { name: 'Transcript' }).hover();
+  await page.mouse.wheel(0, -1500);
+  await expect(closed.nth(40)).toBeAttached();
+  await expect(caret).not.toBeInViewport();
+  await expect(page.getByRole('log', { name: 'Transcript' })).toHaveAttribute('aria-busy', 'false');
+  await expect(lastTurn(page).getByText('Line 400:')).not.toBeInViewport();
+  // Their next message brings the bottom back.
+  await send(page, 'and now?');
+  await expect(lastTurn(page).getByText('The next answer.')).toBeInViewport();
+});
+
 test('model output renders as sanitized markdown that cannot dress itself as the app', async ({ page, upstream }) => {
   const text = [
     '**Bold** and `code`.',

@@ -2,6 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
+import { warmUpMarkdown } from './app/markdown.ts';
 import { createServices } from './app/services.ts';
 import { ServicesContext } from './app/ServicesContext.ts';
 import './app/app.css';
@@ -17,6 +18,7 @@ createRoot(document.getElementById('root')!).render(
     </ServicesContext.Provider>
   </StrictMode>,
 );
+warmUpMarkdown();
 
 // The service worker makes the app shell available offline. Production only: in development it
 // would serve stale modules. API and socket traffic never goes through its caches.

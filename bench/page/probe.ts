@@ -144,7 +144,7 @@ export function installProbe(): void {
   };
 
   /** The direct side's transcript: text appended once per frame into ~2 kB blocks, so that a
-   *  frame re-lays-out only the open block, as the app's StreamingText does. */
+   *  frame re-lays-out only the open block, as the app's AssistantText does. */
   function directRenderer() {
     const box = document.createElement('div');
     box.setAttribute('style', 'position:fixed;inset:0;overflow:auto;background:#fff;color:#000;font:14px/1.5 system-ui;white-space:pre-wrap;padding:16px;z-index:9999');

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { COMPACTION_MARKER, type CompactionMarker } from '../core/compaction.ts';
 import { messageText, type FunctionCallItem, type FunctionCallOutputItem, type Item, type MessageItem } from '../core/wire.ts';
-import { MarkdownText } from './MarkdownText.tsx';
+import { AssistantText } from './AssistantText.tsx';
 import { ToolCall } from './ToolCall.tsx';
 import { ToolOutput } from './ToolOutput.tsx';
 import { UnknownItem } from './UnknownItem.tsx';
@@ -11,7 +11,7 @@ export const ItemView = memo(function ItemView({ item, toolNames }: { item: Item
   switch (item.type) {
     case 'message': {
       const message = item as MessageItem;
-      if (message.role === 'assistant') return <MarkdownText text={messageText(message)} />;
+      if (message.role === 'assistant') return <AssistantText text={messageText(message)} />;
       return (
         <div className={`message message--${message.role}`}>
           <span className="message__role">{message.role}</span>

@@ -1,8 +1,9 @@
 import { memo, useMemo } from 'react';
 import type { TurnStatus } from '../core/brokerMessages.ts';
+import { messageText, type Item, type MessageItem } from '../core/wire.ts';
 import { ApprovalCard } from './ApprovalCard.tsx';
+import { AssistantText } from './AssistantText.tsx';
 import { ItemView } from './ItemView.tsx';
-import { StreamingText } from './StreamingText.tsx';
 import type { TranscriptTurn } from './transcriptModel.ts';
 import { TurnChanges } from './TurnChanges.tsx';
 import { TurnDetails } from './TurnDetails.tsx';
@@ -27,6 +28,10 @@ function problemText(turn: TranscriptTurn): string | null {
     default:
       return turn.error ?? ENDED_WITHOUT_ERROR[turn.status] ?? null;
   }
+}
+
+function isAssistantMessage(item: Item): item is MessageItem {
+  return item.type === 'message' && (item as MessageItem).role === 'assistant';
 }
 
 /** One logical turn: the user's message, then everything the agent did for it. `onRetry` is
@@ -55,13 +60,17 @@ export const TurnView = memo(function TurnView({ turn, number, onRetry }: { turn
       {turn.kind === 'compaction' && <div className="turn__system">Compact thread</div>}
       <div className="turn__agent">
         {turn.entries.map((entry) =>
+          // A streaming text and the message it becomes share a key and a component: the
+          // finished message takes over the streamed DOM (AssistantText).
           entry.kind === 'streaming' ? (
-            <StreamingText key={entry.key} chunks={entry.chunks} />
+            <AssistantText key={entry.key} chunks={entry.chunks} />
           ) : entry.kind === 'saved-text' ? (
             <div key={entry.key} className="saved-text">
               <div className="saved-text__body">{entry.text}</div>
               <span className="saved-text__note">unfinished</span>
             </div>
+          ) : isAssistantMessage(entry.item) ? (
+            <AssistantText key={entry.key} text={messageText(entry.item)} />
           ) : (
             <ItemView key={entry.key} item={entry.item} toolNames={toolNames} />
           ),

@@ -1,5 +1,5 @@
 // Splits a long markdown text into blocks that render on their own, so a finished 1 MiB answer
-// can become markdown a few blocks per frame instead of in one long task (see MarkdownText).
+// can become markdown a few blocks per frame instead of in one long task (see AssistantText).
 // A block ends only at a blank line outside a fenced code block, which is where markdown's own
 // top-level blocks end; the cost is that constructs spanning blank lines (a loose list, a
 // reference link defined far from its use) may render as separate pieces. So only texts above

@@ -139,6 +139,28 @@ describe('buildTranscript', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it('keys an item by its id while it streams, once done, and once re-read, so its DOM stays', () => {
+    const events: Without<ThreadEvent, 'threadId' | 'seq'>[] = [
+      { kind: 'turn.started', turnId: 't1', tabId: 'tab', userText: 'q' },
+      { kind: 'text.delta', turnId: 't1', request: 1, itemId: 'm', delta: 'hel' },
+    ];
+    const keyOf = (t: ReturnType<typeof buildTranscript>) => t.turns[0]!.entries.map((e) => `${e.kind} ${e.key}`);
+    const streaming = buildTranscript(data([turn('t1', 1, 'running', 'q')], []), liveThread(events));
+    events.push({ kind: 'item.done', turnId: 't1', request: 1, item: say('m', 'hello') });
+    const done = buildTranscript(data([turn('t1', 1, 'running', 'q')], []), liveThread(events));
+    const reread = buildTranscript(data([turn('t1', 1, 'completed', 'q')], [['t1', userMessage('q')], ['t1', say('m', 'hello')]]), liveThread(events));
+    expect(keyOf(streaming)).toEqual(['streaming id:m']);
+    expect(keyOf(done)).toEqual(['item id:m']);
+    expect(keyOf(reread)).toEqual(['item id:m']);
+  });
+
+  it('never gives two entries of a turn the same key, even for a repeated id', () => {
+    const t = buildTranscript(data([turn('t1', 1, 'completed', 'q')], [['t1', say('m', 'one')], ['t1', say('m', 'two')]]), undefined);
+    const keys = t.turns[0]!.entries.map((e) => e.key);
+    expect(keys).toHaveLength(2);
+    expect(new Set(keys).size).toBe(2);
+  });
+
   it('shows a running turn’s saved progress when this tab has no live version of it', () => {
     const running: TurnRecord = {
       ...turn('t1', 1, 'running', 'q'),

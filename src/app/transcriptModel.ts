@@ -18,6 +18,9 @@ import { chunksOf, streamedText, type StreamChunks } from '../core/streamChunks.
 import { messageText, type Item } from '../core/wire.ts';
 import type { ThreadData } from './queries.ts';
 
+/** Entries of a turn are keyed by their item's id wherever it comes from (streaming, live, saved),
+ *  so an item keeps its place in the DOM as it finishes and as the tab re-reads the thread;
+ *  items without an id by position. */
 export type TranscriptEntry =
   | { kind: 'item'; key: string; item: Item }
   /** Text arriving now (shown with a caret), as the renderer reads it (see streamChunks.ts). */
@@ -56,6 +59,25 @@ export interface Transcript {
   retryText: string | null;
 }
 
+function idKey(id: string): string;
+function idKey(id: string | undefined): string | undefined;
+function idKey(id: string | undefined): string | undefined {
+  return id === undefined ? undefined : `id:${id}`;
+}
+
+/** An id seen twice in one turn (not expected from a server) falls back to the entry's position,
+ *  so React never sees a duplicate key. */
+function withUniqueKeys(entries: TranscriptEntry[]): TranscriptEntry[] {
+  const seen = new Set<string>();
+  return entries.map((entry, i) => {
+    if (!seen.has(entry.key)) {
+      seen.add(entry.key);
+      return entry;
+    }
+    return { ...entry, key: `${entry.key}#${i}` };
+  });
+}
+
 const ENDED = (status: TurnStatus | undefined) => status !== undefined && status !== 'running';
 
 /** Drops the item that repeats the turn's user text (the model input starts with it). */
@@ -69,7 +91,7 @@ function fromPersisted(turn: TurnRecord, records: readonly ItemRecord[]): Transc
   const entries: TranscriptEntry[] = withoutUserEcho(
     records.map((r) => r.item),
     turn.userText,
-  ).map((item) => ({ kind: 'item', key: `p${byIndex.get(item)}`, item }));
+  ).map((item) => ({ kind: 'item', key: idKey(itemIdOf(item)) ?? `p${byIndex.get(item)}`, item }));
   if (turn.progress) {
     // Progress holds output not yet in the history; an item saved in both is shown once.
     const saved = new Set<string>(records.flatMap((r) => itemIdOf(r.item) ?? []));
@@ -77,11 +99,11 @@ function fromPersisted(turn: TurnRecord, records: readonly ItemRecord[]): Transc
       const id = itemIdOf(item);
       if (id !== undefined && saved.has(id)) return;
       if (id !== undefined) saved.add(id);
-      entries.push({ kind: 'item', key: id !== undefined ? `g:${id}` : `g${i}`, item });
+      entries.push({ kind: 'item', key: idKey(id) ?? `g${i}`, item });
     });
     for (const s of turn.progress.streaming) {
       if (saved.has(s.itemId) || s.text === '') continue;
-      entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${s.itemId}`, chunks: chunksOf(s.text) } : { kind: 'saved-text', key: `t:${s.itemId}`, text: s.text });
+      entries.push(turn.status === 'running' ? { kind: 'streaming', key: idKey(s.itemId), chunks: chunksOf(s.text) } : { kind: 'saved-text', key: `t:${s.itemId}`, text: s.text });
     }
   }
   return {
@@ -91,7 +113,7 @@ function fromPersisted(turn: TurnRecord, records: readonly ItemRecord[]): Transc
     userText: turn.userText,
     status: turn.status,
     ...(turn.error !== undefined && { error: turn.error }),
-    entries,
+    entries: withUniqueKeys(entries),
     approvals: [],
     changes: turn.changes ?? [],
     notices: [],
@@ -109,8 +131,8 @@ function fromLive(turn: LiveTurn, persisted: TurnRecord | undefined): Transcript
   const keep = new Set(done);
   const entries: TranscriptEntry[] = [];
   turn.entries.forEach((e, i) => {
-    if (e.kind === 'streaming') entries.push(turn.status === 'running' ? { kind: 'streaming', key: `s:${e.itemId}`, chunks: e.chunks } : { kind: 'saved-text', key: `t:${e.itemId}`, text: streamedText(e.chunks) });
-    else if (keep.has(e.item)) entries.push({ kind: 'item', key: itemIdOf(e.item) !== undefined ? `i:${itemIdOf(e.item)}` : `l${i}`, item: e.item });
+    if (e.kind === 'streaming') entries.push(turn.status === 'running' ? { kind: 'streaming', key: idKey(e.itemId), chunks: e.chunks } : { kind: 'saved-text', key: `t:${e.itemId}`, text: streamedText(e.chunks) });
+    else if (keep.has(e.item)) entries.push({ kind: 'item', key: idKey(itemIdOf(e.item)) ?? `l${i}`, item: e.item });
   });
   return {
     threadId: turn.threadId,
@@ -119,7 +141,7 @@ function fromLive(turn: LiveTurn, persisted: TurnRecord | undefined): Transcript
     userText,
     status: turn.status,
     ...(turn.error !== undefined && { error: turn.error }),
-    entries,
+    entries: withUniqueKeys(entries),
     approvals: turn.status === 'running' ? turn.approvals : [],
     changes: turn.changes,
     notices: turn.compactionErrors,
