@@ -521,6 +521,27 @@ describe('broker: live resume and recovery', () => {
     expect(turn!.progress!.items).toMatchObject([{ id: 'msg_a' }]);
   });
 
+  it('saves streamed text no faster than its write rate allows: a long text waits longer', async () => {
+    const clock = createManualClock();
+    const { upstream, broker, store } = setup({ clock, limits: { progressSaveMs: 250, progressSaveCharsPerSecond: 1000 } });
+    let socket: Parameters<Parameters<typeof upstream.respondWith>[0]>[1] | undefined;
+    upstream.respondWith((_request, s) => {
+      socket = s;
+      s.send({ type: 'response.created', response: { id: 'r1', status: 'in_progress', output: [] } });
+      s.send({ type: 'response.output_text.delta', item_id: 'msg', output_index: 0, content_index: 0, delta: 'short' });
+      return 'hold';
+    });
+    void broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'th1', turnId: 'turn1', text: 'go' } });
+    const saved = async () => (await store.listTurns('th1'))[0]?.progress?.streaming[0]?.text.length ?? 0;
+    await clock.advance(250);
+    expect(await saved()).toBe(5); // a short text: the usual 250 ms
+    socket!.send({ type: 'response.output_text.delta', item_id: 'msg', output_index: 0, content_index: 0, delta: 'x'.repeat(1995) });
+    await clock.advance(1_900);
+    expect(await saved()).toBe(5); // 2,000 characters at 1,000 a second: not before 2 s
+    await clock.advance(100);
+    expect(await saved()).toBe(2_000);
+  });
+
   it('marks turns a previous broker left running as interrupted, before taking new work', async () => {
     const store = createMemoryThreadStore();
     await store.putTurn({ id: 'orphan', threadId: 'th1', tabId: 'gone', userText: 'hi', status: 'running', startedAt: 1, progress: { items: [], streaming: [{ itemId: 'm', text: 'half' }], savedAt: 2 } });

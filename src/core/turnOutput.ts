@@ -23,6 +23,8 @@ export interface TurnOutput {
   /** Finished items not yet committed (output of a request still running). */
   uncommitted(): Item[];
   streaming(): { itemId: string; text: string }[];
+  /** Characters of text streaming now (what a progress save writes besides the items). */
+  streamedChars(): number;
 }
 
 export function createTurnOutput(): TurnOutput {
@@ -62,5 +64,10 @@ export function createTurnOutput(): TurnOutput {
     items: () => entries.map((e) => e.item),
     uncommitted: () => entries.slice(committed).map((e) => e.item),
     streaming: () => [...streaming].filter(([, s]) => s.text.length > 0).map(([itemId, s]) => ({ itemId, text: s.text })),
+    streamedChars: () => {
+      let chars = 0;
+      for (const s of streaming.values()) chars += s.text.length;
+      return chars;
+    },
   };
 }
