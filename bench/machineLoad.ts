@@ -122,6 +122,27 @@ export function threadSchedule(prefix: string): ThreadSchedule | null {
   return total;
 }
 
+/** Summed over the main threads of our renderer processes (a tab's JavaScript, style, layout
+ *  and paint run there; the thread's id is its process's); null where /proc has no schedstat. */
+export function rendererMainSchedule(): ThreadSchedule | null {
+  if (!existsSync('/proc/self/schedstat')) return null;
+  const { processes, ours } = processTree();
+  const total: ThreadSchedule = { cpuMs: 0, waitMs: 0, runs: 0 };
+  for (const pid of processes.keys()) {
+    if (!ours(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+      const [cpuNs, waitNs, runs] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+      total.cpuMs += cpuNs! / 1e6;
+      total.waitMs += waitNs! / 1e6;
+      total.runs += runs!;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
 /** `after` − `before`, or null if either is. */
 export function scheduleBetween(before: ThreadSchedule | null, after: ThreadSchedule | null): ThreadSchedule | null {
   if (!before || !after) return null;

@@ -13,9 +13,11 @@
 // separates the cost of the transport from the cost of the transcript.
 // 8 tabs: each tab on its own thread, all 8 streaming at once (8 × 4,096 deltas), every tab
 // rendering its own; direct = 8 page sockets, one per tab (the per-tab-socket design).
+import { cpus } from 'node:os';
 import { closeAll, openAppTabs, type AppTab } from '../appTab.ts';
 import type { BenchContext, MetricReport, Row } from '../context.ts';
 import type { CaptureResult } from '../page/probe.ts';
+import { rendererMainSchedule, scheduleBetween, type ThreadSchedule } from '../machineLoad.ts';
 import { median, round } from '../stats.ts';
 
 const CHARS = 32;
@@ -37,6 +39,8 @@ interface RunSummary {
   longTasksDuring: number[];
   longTasksAfter: number[];
   maxFrameGapMs: number;
+  /** The tabs' main threads from Send to the end of the capture (Linux schedstat), or null. */
+  mainThread: ThreadSchedule | null;
 }
 
 type Runs = Partial<Record<Variant, RunSummary[]>>;
@@ -77,6 +81,32 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     target: 'none',
     met: longDuring.length === 0,
   });
+  const main = (variant: Variant) => {
+    const runs = one[variant]!.flatMap((r) => (r.mainThread ? [r.mainThread] : []));
+    if (runs.length === 0) return null;
+    const cpu = median(runs.map((r) => r.cpuMs));
+    const wait = median(runs.map((r) => r.waitMs));
+    return { cpu, wait, share: wait / (cpu + wait) };
+  };
+  const brokerMain = main('broker');
+  const directMain = main('direct');
+  if (brokerMain && directMain) {
+    rows.push({
+      metric: "The tab's main thread while the 1 MiB answer streams (context)",
+      value: `${Math.round(brokerMain.cpu)} ms on a CPU, ${Math.round(brokerMain.wait)} ms waiting for one (${pct(brokerMain.share)})`,
+      baseline: `direct: ${Math.round(directMain.cpu)} ms on a CPU, ${Math.round(directMain.wait)} ms waiting (${pct(directMain.share)})`,
+      comparison: '',
+      target: '',
+      met: null,
+    });
+    if (longDuring.length > 0) {
+      notes.push(
+        `While the 1 MiB answer streams, the tab's main thread (JavaScript, style, layout, paint) wanted a CPU for ${Math.round(brokerMain.cpu + brokerMain.wait)} ms and got one for ${Math.round(brokerMain.cpu)} ms: ` +
+          `${pct(brokerMain.share)} of the time it could run, it waited for one (the broker's worker, the browser process and the relay's firehose share the machine's ${cpus().length} cores). ` +
+          `Long frames then are mostly waits: a frame's work spread over twice its time.`,
+      );
+    }
+  }
   rows.push({
     metric: 'Long tasks > 50 ms when the 1 MiB answer completes',
     value: longTasks(longAfter, ROUNDS),
@@ -141,7 +171,8 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
       `Engine firehose (no pacing; the browser is the bottleneck), ${CHARS}-character deltas. Rate per tab = deltas / (last receipt − first receipt). ` +
       `1 tab: ${ONE_TAB_DELTAS} deltas (1 MiB), the app drawing the thread vs a page socket drawing into plain blocks; and with the stream not drawn. ` +
       `8 tabs: every tab on its own thread, all streaming ${EIGHT_TAB_DELTAS} deltas at once, every tab drawing its own. ` +
-      `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab.`,
+      `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab. ` +
+      "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture, 300 ms after the last delta (Linux /proc schedstat).",
     rows,
     notes,
     data,
@@ -174,21 +205,25 @@ async function brokerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: num
   const markers = tabs.map(() => ctx.marker('throughput'));
   await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas, chars: CHARS } })));
   await Promise.all(tabs.map((tab, i) => tab.startCapture({ mode: 'broker', threadId: threads[i]!, expected: deltas, chars: CHARS, latencies: false, watchFrames: away === null })));
+  const before = rendererMainSchedule();
   await Promise.all(tabs.map((tab, i) => tab.send(`throughput run ${markers[i]}`, false)));
   if (away !== null) await tabs[0]!.show(away);
-  return summary(await Promise.all(tabs.map((tab) => tab.collect(120_000, 300, away === null ? { idle: true } : { ended: true }))), deltas, 'broker');
+  const results = await Promise.all(tabs.map((tab) => tab.collect(120_000, 300, away === null ? { idle: true } : { ended: true })));
+  return summary(results, deltas, 'broker', scheduleBetween(before, rendererMainSchedule()));
 }
 
 async function directRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: number, render: boolean): Promise<RunSummary> {
   const markers = tabs.map(() => ctx.marker('throughput-direct'));
   await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas, chars: CHARS } })));
+  const before = rendererMainSchedule();
   await Promise.all(
     tabs.map((tab, i) => tab.startCapture({ mode: 'direct', expected: deltas, chars: CHARS, latencies: false, socketUrl: ctx.socketUrl, userText: markers[i]!, render, watchFrames: render })),
   );
-  return summary(await Promise.all(tabs.map((tab) => tab.collect(120_000, 300))), deltas, 'direct');
+  const results = await Promise.all(tabs.map((tab) => tab.collect(120_000, 300)));
+  return summary(results, deltas, 'direct', scheduleBetween(before, rendererMainSchedule()));
 }
 
-function summary(results: readonly CaptureResult[], deltas: number, side: string): RunSummary {
+function summary(results: readonly CaptureResult[], deltas: number, side: string, mainThread: ThreadSchedule | null): RunSummary {
   const short = results.find((r) => r.timedOut);
   if (short) throw new Error(`throughput (${side}): only ${short.count} of ${deltas} deltas arrived`);
   const first = Math.min(...results.map((r) => r.firstAt));
@@ -199,6 +234,7 @@ function summary(results: readonly CaptureResult[], deltas: number, side: string
     longTasksDuring: results.flatMap((r) => r.longTasksDuring),
     longTasksAfter: results.flatMap((r) => r.longTasksAfter),
     maxFrameGapMs: Math.max(...results.map((r) => r.maxFrameGapMs)),
+    mainThread,
   };
 }
 
@@ -212,6 +248,7 @@ function summarise(runs: Runs) {
         longTasksDuring: r.longTasksDuring,
         longTasksAfter: r.longTasksAfter,
         maxFrameGapMs: r.maxFrameGapMs,
+        mainThread: r.mainThread && { cpuMs: Math.round(r.mainThread.cpuMs), waitMs: Math.round(r.mainThread.waitMs), runs: r.mainThread.runs },
       })),
     ]),
   );
