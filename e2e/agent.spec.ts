@@ -311,6 +311,24 @@ test('the transcript follows a fast stream to its end, lets the reader scroll up
   await expect(lastTurn(page).getByText('The next answer.')).toBeInViewport();
 });
 
+test('the transcript is focusable, and PageUp in it leaves the bottom of a stream', async ({ page, upstream }) => {
+  const text = Array.from({ length: 300 }, (_, i) => `Line ${i + 1}: ${'text arriving while the reader looks back '.repeat(3).trim()}`).join('\n\n');
+  await upstream.script({ text, chunks: 150, eventDelayMs: 40 });
+  await openNewThread(page);
+  await startTurn(page, 'stream, then read back');
+  const caret = lastTurn(page).locator('.streaming__caret');
+  const closed = lastTurn(page).locator('.answer__plain--closed');
+  await expect(closed.nth(8)).toBeAttached();
+  await expect(caret).toBeInViewport();
+  const transcript = page.getByRole('log', { name: 'Transcript' });
+  await transcript.focus();
+  await expect(transcript).toBeFocused();
+  await page.keyboard.press('PageUp');
+  await page.keyboard.press('PageUp');
+  await expect(closed.nth(25)).toBeAttached();
+  await expect(caret).not.toBeInViewport();
+});
+
 test('model output renders as sanitized markdown that cannot dress itself as the app', async ({ page, upstream }) => {
   const text = [
     '**Bold** and `code`.',

@@ -67,7 +67,7 @@ function plainSections(pieces: readonly Piece[], from: number, streaming: boolea
   for (let first = 0; first < pieces.length; first += SECTION_PIECES) {
     const group = pieces.slice(first, first + SECTION_PIECES);
     const last = group.at(-1)!;
-    if (last.start + last.text.length <= from) continue;
+    if (from > 0 && last.start + last.text.length <= from) continue; // converted already
     const open = streaming && first + SECTION_PIECES >= pieces.length;
     // `from` only for the section it falls in: the others need not re-render as it moves.
     sections.push(<PlainSection key={`s${first}`} pieces={group} from={from > group[0]!.start ? from : 0} open={open} />);

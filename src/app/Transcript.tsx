@@ -1,4 +1,4 @@
-import { memo, useLayoutEffect, useRef, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
+import { memo, useLayoutEffect, useRef, type KeyboardEvent, type PointerEvent, type TouchEvent, type WheelEvent } from 'react';
 import type { TranscriptTurn } from './transcriptModel.ts';
 import { TurnView } from './TurnView.tsx';
 
@@ -6,6 +6,8 @@ import { TurnView } from './TurnView.tsx';
 const STICK_THRESHOLD = 48;
 /** Keys that scroll a focused transcript up. */
 const LEAVING_KEYS = new Set(['ArrowUp', 'PageUp', 'Home']);
+/** Shift+Space scrolls a page up too. */
+const leavesBottom = (event: KeyboardEvent) => LEAVING_KEYS.has(event.key) || (event.key === ' ' && event.shiftKey);
 
 /**
  * The conversation: role="log", busy while a turn runs. Follows new output while the reader is
@@ -22,12 +24,16 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
   /** scrollTop at the last scroll event: which way the view moved. */
   const lastTop = useRef(0);
 
-  // Only the reader's own input leaves the bottom: a wheel or key up, a touch, the scrollbar.
-  // A scroll event alone cannot tell: the one of the transcript's own scroll arrives after more
-  // text may have grown the page past the threshold, and a box resized above the view (a chunk
-  // laid out at last) moves it too. Judged by scroll events, a fast stream stopped following
-  // after its first frames. Reaching the bottom follows again, but only moving down: the first
-  // frames of a smooth scroll up are still near the bottom.
+  // The reader leaves the bottom by moving the view up: a wheel or key up, a touch, the
+  // scrollbar, or any scroll that left the view higher than the transcript put it and no longer
+  // at the bottom. The wheel's own scroll happens off the main thread, before its event: a
+  // frame may already have followed the bottom again, so the moved view is checked too when
+  // following. Not every scroll is the reader's: the event of the transcript's own scroll
+  // arrives after more text may have grown the page past the threshold (it did not move up),
+  // and a box resized above the view moves it by as much as the bottom (it is still at the
+  // bottom). Judged by the distance to the bottom alone, a fast stream stopped following after
+  // its first frames. Reaching the bottom follows again, but only moving down: the first frames
+  // of a smooth scroll up are still near the bottom.
   const onScroll = () => {
     const el = ref.current;
     if (!el) return;
@@ -35,7 +41,7 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
     const down = el.scrollTop >= lastTop.current;
     lastTop.current = el.scrollTop;
     if (atBottom && down) stick.current = true;
-    else if (dragging.current) stick.current = atBottom;
+    else if (!atBottom && (!down || dragging.current)) stick.current = false;
   };
   const onWheel = (event: WheelEvent) => {
     const el = ref.current;
@@ -44,18 +50,31 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
     else if (el && event.deltaY > 0 && el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD) stick.current = true;
   };
   const onKeyDown = (event: KeyboardEvent) => {
-    if (LEAVING_KEYS.has(event.key)) stick.current = false;
+    if (leavesBottom(event)) stick.current = false;
   };
-  const onTouchMove = () => {
-    stick.current = false;
+  const touchY = useRef<number | null>(null);
+  const onTouchStart = (event: TouchEvent) => {
+    touchY.current = event.touches[0]?.clientY ?? null;
+  };
+  const onTouchMove = (event: TouchEvent) => {
+    const y = event.touches[0]?.clientY;
+    // A finger moving down pulls earlier text into view; moving up, at the bottom, scrolls nothing.
+    if (y !== undefined && touchY.current !== null && y > touchY.current) stick.current = false;
+    touchY.current = y ?? null;
   };
   const onPointerDown = (event: PointerEvent) => {
     const el = ref.current;
-    // A press right of the content is on the scrollbar.
-    if (el && event.nativeEvent.offsetX >= el.clientWidth) dragging.current = true;
-  };
-  const onPointerUp = () => {
-    dragging.current = false;
+    // A press right of the content is on the scrollbar (overlay scrollbars take no room, so
+    // there a drag up is not seen as leaving the bottom). The release may land anywhere.
+    if (!el || event.nativeEvent.offsetX < el.clientWidth) return;
+    dragging.current = true;
+    const release = () => {
+      dragging.current = false;
+      window.removeEventListener('pointerup', release);
+      window.removeEventListener('pointercancel', release);
+    };
+    window.addEventListener('pointerup', release);
+    window.addEventListener('pointercancel', release);
   };
 
   // Whenever the content's height changes (new text, a new turn, a long answer converting to
@@ -68,6 +87,8 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
     const content = inner.current;
     if (!el || !content) return;
     const follow = () => {
+      const movedUp = el.scrollTop < lastTop.current - 1 && el.scrollHeight - el.scrollTop - el.clientHeight >= STICK_THRESHOLD;
+      if (movedUp) stick.current = false;
       if (!stick.current) return;
       el.scrollTop = el.scrollHeight;
       lastTop.current = el.scrollTop;
@@ -75,14 +96,20 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
     follow();
     const observer = new ResizeObserver(follow);
     observer.observe(content);
+    observer.observe(el); // the view itself shrinking (the composer grows, the window resizes)
     return () => observer.disconnect();
   }, []);
 
-  // A new turn (most often the reader's own message) brings the bottom back.
-  const turnCount = useRef(turns.length);
+  // A new turn (most often the reader's own message) brings the bottom back. New by its id: the
+  // count alone can dip and rise again for one render as a finished turn's live copy gives way
+  // to the saved one, which pulled a reader who had scrolled up back to the end.
+  const knownTurns = useRef(new Set(turns.map((t) => t.turnId)));
   useLayoutEffect(() => {
-    if (turns.length > turnCount.current) stick.current = true;
-    turnCount.current = turns.length;
+    for (const turn of turns) {
+      if (knownTurns.current.has(turn.turnId)) continue;
+      knownTurns.current.add(turn.turnId);
+      stick.current = true;
+    }
   });
 
   return (
@@ -95,10 +122,11 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
       onScroll={onScroll}
       onWheel={onWheel}
       onKeyDown={onKeyDown}
+      onTouchStart={onTouchStart}
       onTouchMove={onTouchMove}
       onPointerDown={onPointerDown}
-      onPointerUp={onPointerUp}
-      onPointerCancel={onPointerUp}
+      // Focusable, as a scrolling region should be: its keys scroll it, and say so (onKeyDown).
+      tabIndex={0}
     >
       <div ref={inner} className="transcript__inner">
         {turns.length === 0 && (

@@ -155,10 +155,10 @@ describe('buildTranscript', () => {
   });
 
   it('never gives two entries of a turn the same key, even for a repeated id', () => {
-    const t = buildTranscript(data([turn('t1', 1, 'completed', 'q')], [['t1', say('m', 'one')], ['t1', say('m', 'two')]]), undefined);
+    const t = buildTranscript(data([turn('t1', 1, 'completed', 'q')], [['t1', say('m', 'one')], ['t1', say('m', 'two')], ['t1', say('m#1', 'three')]]), undefined);
     const keys = t.turns[0]!.entries.map((e) => e.key);
-    expect(keys).toHaveLength(2);
-    expect(new Set(keys).size).toBe(2);
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
   });
 
   it('shows a running turn’s saved progress when this tab has no live version of it', () => {

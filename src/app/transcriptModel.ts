@@ -20,7 +20,8 @@ import type { ThreadData } from './queries.ts';
 
 /** Entries of a turn are keyed by their item's id wherever it comes from (streaming, live, saved),
  *  so an item keeps its place in the DOM as it finishes and as the tab re-reads the thread;
- *  items without an id by position. */
+ *  items without an id by position. Text cut off (saved-text) has keys of its own: it is drawn
+ *  differently. */
 export type TranscriptEntry =
   | { kind: 'item'; key: string; item: Item }
   /** Text arriving now (shown with a caret), as the renderer reads it (see streamChunks.ts). */
@@ -74,7 +75,9 @@ function withUniqueKeys(entries: TranscriptEntry[]): TranscriptEntry[] {
       seen.add(entry.key);
       return entry;
     }
-    return { ...entry, key: `${entry.key}#${i}` };
+    const key = `${entry.key}#${i}`;
+    seen.add(key);
+    return { ...entry, key };
   });
 }
 
