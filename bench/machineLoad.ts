@@ -96,20 +96,36 @@ export interface ThreadSchedule {
 /** Summed over the threads of our descendant processes whose name starts with `prefix` (Chromium
  *  names its threads, e.g. "SharedWorker th[read]"); null where /proc has no schedstat. */
 export function threadSchedule(prefix: string): ThreadSchedule | null {
+  return scheduleOf((pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/task`).filter((tid) => readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(prefix));
+    } catch {
+      return []; // the process (or one of its threads) ended while we looked
+    }
+  });
+}
+
+/** Summed over the main threads of our renderer processes (a tab's JavaScript, style, layout
+ *  and paint run there; the thread's id is its process's); null where /proc has no schedstat. */
+export function rendererMainSchedule(): ThreadSchedule | null {
+  return scheduleOf((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer') ? [String(pid)] : [];
+    } catch {
+      return []; // the process ended while we looked
+    }
+  });
+}
+
+/** The schedstat of the threads `threadsOf` picks in each of our descendant processes, summed. */
+function scheduleOf(threadsOf: (pid: number) => string[]): ThreadSchedule | null {
   if (!existsSync('/proc/self/schedstat')) return null;
   const { processes, ours } = processTree();
   const total: ThreadSchedule = { cpuMs: 0, waitMs: 0, runs: 0 };
   for (const pid of processes.keys()) {
     if (!ours(pid)) continue;
-    let tids: string[];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
+    for (const tid of threadsOf(pid)) {
       try {
-        if (!readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').startsWith(prefix)) continue;
         const [cpuNs, waitNs, runs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').trim().split(' ').map(Number);
         total.cpuMs += cpuNs! / 1e6;
         total.waitMs += waitNs! / 1e6;
@@ -117,27 +133,6 @@ export function threadSchedule(prefix: string): ThreadSchedule | null {
       } catch {
         // The thread ended while we looked.
       }
-    }
-  }
-  return total;
-}
-
-/** Summed over the main threads of our renderer processes (a tab's JavaScript, style, layout
- *  and paint run there; the thread's id is its process's); null where /proc has no schedstat. */
-export function rendererMainSchedule(): ThreadSchedule | null {
-  if (!existsSync('/proc/self/schedstat')) return null;
-  const { processes, ours } = processTree();
-  const total: ThreadSchedule = { cpuMs: 0, waitMs: 0, runs: 0 };
-  for (const pid of processes.keys()) {
-    if (!ours(pid)) continue;
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      const [cpuNs, waitNs, runs] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
-      total.cpuMs += cpuNs! / 1e6;
-      total.waitMs += waitNs! / 1e6;
-      total.runs += runs!;
-    } catch {
-      // The process ended while we looked.
     }
   }
   return total;

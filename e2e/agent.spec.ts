@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
-import { approvalCard, expect, lastTurn, openNewThread, send, setPolicy, startTurn, test, toolOutputs, turnState, workspaceFiles } from './fixtures.ts';
+import { approvalCard, expect, lastTurn, openNewThread, send, setPolicy, startTurn, test, toolOutputs, turnState, workspaceFiles, type Upstream } from './fixtures.ts';
 
 const STARTER_HELLO = "export function hello(name) {\n  return `Hello, ${name}!`;\n}\n";
 /** The default workspace's files when it is first made (sw/opfsWorkspace.ts). */
@@ -254,7 +254,17 @@ test('on the offline engine: ask for a small project, watch the patch, approve i
   expect(strFromU8(zip['calc/src/sum.js']!)).toContain('export function sum');
 });
 
-test('a long answer becomes markdown in place: the streamed text stays on screen until each block converts', async ({ page, upstream }) => {
+/** A new thread whose turn streams `lines` paragraphs ("Line N: …") in `chunks` deltas 40 ms
+ *  apart (`next`: the answer to the message after it); its caret and closed chunks. */
+async function startLineStream(page: Page, upstream: Upstream, o: { lines: number; chunks: number; words: string; next?: string }) {
+  const text = Array.from({ length: o.lines }, (_, i) => `Line ${i + 1}: ${`${o.words} `.repeat(3).trim()}`).join('\n\n');
+  await upstream.script({ text, chunks: o.chunks, eventDelayMs: 40 }, ...(o.next ? [{ text: o.next }] : []));
+  await openNewThread(page);
+  await startTurn(page, 'stream a lot');
+  return { caret: lastTurn(page).locator('.streaming__caret'), closed: lastTurn(page).locator('.answer__plain--closed') };
+}
+
+test('a long answer becomes markdown in place: the chunks the stream drew are still the same nodes when it finishes', async ({ page, upstream }) => {
   // Over 32,000 characters, so it converts block by block (markdownBlocks.ts), streamed slowly
   // enough to catch it mid-stream.
   const paragraph = (i: number) => `**Part ${i}.** ${'words that stream in and then become markdown '.repeat(20).trim()}`;
@@ -288,13 +298,7 @@ test('a long answer becomes markdown in place: the streamed text stays on screen
 });
 
 test('the transcript follows a fast stream to its end, lets the reader scroll up, and follows again for the next turn', async ({ page, upstream }) => {
-  const line = (i: number) => `Line ${i}: ${'a stream fast enough to grow the page between two frames '.repeat(3).trim()}`;
-  const text = Array.from({ length: 400 }, (_, i) => line(i + 1)).join('\n\n');
-  await upstream.script({ text, chunks: 200, eventDelayMs: 40 }, { text: 'The next answer.' });
-  await openNewThread(page);
-  await startTurn(page, 'stream a lot');
-  const caret = lastTurn(page).locator('.streaming__caret');
-  const closed = lastTurn(page).locator('.answer__plain--closed');
+  const { caret, closed } = await startLineStream(page, upstream, { lines: 400, chunks: 200, words: 'a stream fast enough to grow the page between two frames', next: 'The next answer.' });
   await expect(closed.nth(10)).toBeAttached();
   await expect(caret).toBeInViewport();
   await expect(closed.nth(25)).toBeAttached();
@@ -312,12 +316,7 @@ test('the transcript follows a fast stream to its end, lets the reader scroll up
 });
 
 test('the transcript is focusable, and PageUp in it leaves the bottom of a stream', async ({ page, upstream }) => {
-  const text = Array.from({ length: 300 }, (_, i) => `Line ${i + 1}: ${'text arriving while the reader looks back '.repeat(3).trim()}`).join('\n\n');
-  await upstream.script({ text, chunks: 150, eventDelayMs: 40 });
-  await openNewThread(page);
-  await startTurn(page, 'stream, then read back');
-  const caret = lastTurn(page).locator('.streaming__caret');
-  const closed = lastTurn(page).locator('.answer__plain--closed');
+  const { caret, closed } = await startLineStream(page, upstream, { lines: 300, chunks: 150, words: 'text arriving while the reader looks back' });
   await expect(closed.nth(8)).toBeAttached();
   await expect(caret).toBeInViewport();
   const transcript = page.getByRole('log', { name: 'Transcript' });

@@ -6,6 +6,8 @@ import { TurnView } from './TurnView.tsx';
 const STICK_THRESHOLD = 48;
 /** Keys that scroll a focused transcript up. */
 const LEAVING_KEYS = new Set(['ArrowUp', 'PageUp', 'Home']);
+/** Within STICK_THRESHOLD of the end. */
+const isAtBottom = (el: HTMLElement) => el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD;
 /** Shift+Space scrolls a page up too. */
 const leavesBottom = (event: KeyboardEvent) => LEAVING_KEYS.has(event.key) || (event.key === ' ' && event.shiftKey);
 
@@ -37,7 +39,7 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
   const onScroll = () => {
     const el = ref.current;
     if (!el) return;
-    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD;
+    const atBottom = isAtBottom(el);
     const down = el.scrollTop >= lastTop.current;
     lastTop.current = el.scrollTop;
     if (atBottom && down) stick.current = true;
@@ -47,7 +49,7 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
     const el = ref.current;
     if (event.deltaY < 0) stick.current = false;
     // A wheel down at the very bottom scrolls nothing, so no scroll event says it.
-    else if (el && event.deltaY > 0 && el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD) stick.current = true;
+    else if (el && event.deltaY > 0 && isAtBottom(el)) stick.current = true;
   };
   const onKeyDown = (event: KeyboardEvent) => {
     if (leavesBottom(event)) stick.current = false;
@@ -87,7 +89,7 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
     const content = inner.current;
     if (!el || !content) return;
     const follow = () => {
-      const movedUp = el.scrollTop < lastTop.current - 1 && el.scrollHeight - el.scrollTop - el.clientHeight >= STICK_THRESHOLD;
+      const movedUp = el.scrollTop < lastTop.current - 1 && !isAtBottom(el);
       if (movedUp) stick.current = false;
       if (!stick.current) return;
       el.scrollTop = el.scrollHeight;
@@ -100,9 +102,8 @@ export const Transcript = memo(function Transcript({ turns, running, emptyMessag
     return () => observer.disconnect();
   }, []);
 
-  // A new turn (most often the reader's own message) brings the bottom back. New by its id: the
-  // count alone can dip and rise again for one render as a finished turn's live copy gives way
-  // to the saved one, which pulled a reader who had scrolled up back to the end.
+  // A new turn (most often the reader's own message) brings the bottom back: a turn whose id
+  // this transcript has not shown before, whatever else changes in the list.
   const knownTurns = useRef(new Set(turns.map((t) => t.turnId)));
   useLayoutEffect(() => {
     for (const turn of turns) {
