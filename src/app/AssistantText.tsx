@@ -80,6 +80,9 @@ function plainSections(pieces: readonly Piece[], from: number, streaming: boolea
  * (content-visibility), and the answer's own children stay few. With every chunk a child of its
  * own, a streamed 1 MiB answer had ~250 of them, each one's distance to the viewport tracked
  * every frame (10–17 ms of a traced frame by the end), and long frames were twice as many.
+ * Inside sections the chunks are skipped off screen too (app.css): checking them against the
+ * viewport costs ~0.5 ms a frame there, and a section closing on screen then lays out only the
+ * chunks in view (layout per 1 MiB stream −25 %).
  * Re-renders only when one of its pieces changed (in practice: the open section, and the one a
  * conversion step reaches).
  */
