@@ -7,8 +7,18 @@ import { SettingsButton } from './SettingsDialog.tsx';
 import { ThreadList } from './ThreadList.tsx';
 import { useLive } from './useLive.ts';
 
-const liveThreads = (s: LiveSnapshot) => s.threads;
-const runningThreads = (s: LiveSnapshot) => s.inspector?.runningThreads;
+/**
+ * The ids of the threads that run, as one string (sorted, newline-separated), so the sidebar
+ * re-renders only when that set changes: the live threads change on every frame of a stream,
+ * and the whole thread list re-rendered with them (a profile of a 1 MiB stream). The broker says
+ * which threads run (their streams reach only tabs showing them); this tab's own live turns
+ * count too, as they may be ahead of the last inspector state.
+ */
+const runningThreadsKey = (s: LiveSnapshot): string => {
+  const ids = new Set(s.inspector?.runningThreads ?? []);
+  for (const thread of Object.values(s.threads)) if (hasRunningTurn(thread)) ids.add(thread.threadId);
+  return [...ids].sort().join('\n');
+};
 
 export interface SidebarProps {
   activeId: string | null;
@@ -19,14 +29,8 @@ export interface SidebarProps {
 
 export function Sidebar({ activeId, onNewThread, onExportAll, onImport }: SidebarProps) {
   const threads = useThreadList();
-  const live = useLive(liveThreads);
-  // The broker says which threads run (their streams reach only tabs showing them); this tab's
-  // own live turns count too, as they may be ahead of the last inspector state.
-  const brokerRunning = useLive(runningThreads);
-  const runningIds = useMemo(
-    () => new Set([...(brokerRunning ?? []), ...Object.values(live).filter(hasRunningTurn).map((t) => t.threadId)]),
-    [live, brokerRunning],
-  );
+  const runningKey = useLive(runningThreadsKey);
+  const runningIds = useMemo(() => new Set(runningKey === '' ? [] : runningKey.split('\n')), [runningKey]);
   const fileInput = useRef<HTMLInputElement>(null);
 
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {
