@@ -173,7 +173,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
       `1 tab: ${ONE_TAB_DELTAS} deltas (1 MiB), the app drawing the thread vs a page socket drawing into plain blocks; and with the stream not drawn. ` +
       `8 tabs: every tab on its own thread, all streaming ${EIGHT_TAB_DELTAS} deltas at once, every tab drawing its own. ` +
       `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab. ` +
-      "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture, 300 ms after the last delta (Linux /proc schedstat).",
+      "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture (Linux /proc schedstat): 300 ms after the last delta, on the app's side after the transcript went idle too (its final render counts).",
     rows,
     notes,
     data,

@@ -1,17 +1,16 @@
 import { memo } from 'react';
 import { COMPACTION_MARKER, type CompactionMarker } from '../core/compaction.ts';
 import { messageText, type FunctionCallItem, type FunctionCallOutputItem, type Item, type MessageItem } from '../core/wire.ts';
-import { AssistantText } from './AssistantText.tsx';
 import { ToolCall } from './ToolCall.tsx';
 import { ToolOutput } from './ToolOutput.tsx';
 import { UnknownItem } from './UnknownItem.tsx';
 
-/** One finished item of a turn, by type. `toolNames` maps call_id → tool name. */
+/** One finished item of a turn, by type. `toolNames` maps call_id → tool name. An assistant's
+ *  message is not one of them: TurnView draws it as AssistantText under the key its stream had. */
 export const ItemView = memo(function ItemView({ item, toolNames }: { item: Item; toolNames: ReadonlyMap<string, string> }) {
   switch (item.type) {
     case 'message': {
       const message = item as MessageItem;
-      if (message.role === 'assistant') return <AssistantText text={messageText(message)} />;
       return (
         <div className={`message message--${message.role}`}>
           <span className="message__role">{message.role}</span>
