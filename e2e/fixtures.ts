@@ -13,6 +13,7 @@ export interface Upstream {
   refuse(status: number, times: number, message?: string): Promise<void>;
   errorFrame(code: string, message: string): Promise<void>;
   dropSockets(): Promise<void>;
+  /** Lets the held responses go; waits until at least one was held. */
   release(): Promise<void>;
   log(): Promise<EngineLog>;
   /** Stops the upstream for real (connections refused) for `ms`, and returns at once. */
@@ -36,7 +37,13 @@ function createUpstream(): Upstream {
     refuse: async (status, times, message) => void (await control('/refuse', { status, times, ...(message ? { message } : {}) })),
     errorFrame: async (code, message) => void (await control('/error-frame', { code, message })),
     dropSockets: async () => void (await control('/drop-sockets', {})),
-    release: async () => void (await control('/release', {})),
+    // A held response waits for the NEXT release: one asked for before its request reached the
+    // engine releases nothing, and the response then holds forever (a CI run lost a turn so).
+    // So this asks again until the engine says it let something go.
+    async release() {
+      const released = async () => ((await control('/release', {})) as { released: number }).released;
+      await expect.poll(released, { timeout: 10_000 }).toBeGreaterThan(0);
+    },
     log: async () => (await control('/log')) as EngineLog,
     offline: async (ms) => void (await control('/offline', { ms })),
     async waitUntilUp() {
