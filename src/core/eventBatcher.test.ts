@@ -37,6 +37,32 @@ describe('createEventBatcher', () => {
     expect(sent[1]!.batch.events.map((e) => (e as { seq: number }).seq)).toEqual([2, 3]);
   });
 
+  it('sends a batch whose window is over at the end of the task, even while its timer is late', async () => {
+    // A worker flooded with socket tasks runs its timers late: here they never run at all.
+    let now = 0;
+    const clock = { now: () => now, setTimeout: () => 'starved', clearTimeout: () => undefined };
+    const sent: BrokerEventBatch[] = [];
+    const batcher = createEventBatcher({ clock, publish: (_topic, batch) => sent.push(batch) });
+    batcher.push(delta(1, 'a'));
+    await flushMicrotasks();
+    expect(sent).toHaveLength(1); // leading edge
+    now = 1;
+    batcher.push(delta(2, 'b'));
+    expect(batcher.appendDelta('th', 't1', 1, 'm1', 'c')).toBe(true);
+    await flushMicrotasks();
+    expect(sent).toHaveLength(1); // within the window: held for the (late) timer
+    now = 4;
+    expect(batcher.appendDelta('th', 't1', 1, 'm1', 'd')).toBe(true);
+    expect(sent).toHaveLength(1); // not in the middle of the task
+    await flushMicrotasks();
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.events).toMatchObject([{ seq: 2, delta: 'bcd' }]);
+    now = 5;
+    batcher.push(delta(3, 'e', 'm2'));
+    await flushMicrotasks();
+    expect(sent).toHaveLength(2); // a new window began at the flush
+  });
+
   it('joins consecutive deltas of one item into the pending event; anything in between ends the run', async () => {
     const { sent, batcher } = setup();
     batcher.push(delta(1, 'Hel'));
