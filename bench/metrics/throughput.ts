@@ -6,7 +6,9 @@
 // to its last (per tab, on the tab's wall clock). Broker side: the real app renders the thread
 // in the tab. Direct side: a page socket to the same engine, every frame parsed, the text
 // rendered once per animation frame into ~2 kB blocks (bench/page/probe.ts) — cheaper than the
-// app's React transcript, so the comparison does not flatter the broker.
+// app's React transcript, so the comparison does not flatter the broker. The blocks are as wide
+// as the app's text column (535 px in the benchmark's window, the inspector open): across the
+// whole window the same text took less than half the lines.
 //
 // 1 tab: a 1 MiB answer (32,768 deltas × 32 characters), a new thread each round; also measured
 // with nothing drawing the stream (the tab shows another thread / the page only parses), which
@@ -170,7 +172,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     title: '2. Throughput while the transcript renders',
     method:
       `Engine firehose (no pacing; the browser is the bottleneck), ${CHARS}-character deltas. Rate per tab = deltas / (last receipt − first receipt). ` +
-      `1 tab: ${ONE_TAB_DELTAS} deltas (1 MiB), the app drawing the thread vs a page socket drawing into plain blocks; and with the stream not drawn. ` +
+      `1 tab: ${ONE_TAB_DELTAS} deltas (1 MiB), the app drawing the thread vs a page socket drawing into plain blocks in a column as wide as the app's text column; and with the stream not drawn. ` +
       `8 tabs: every tab on its own thread, all streaming ${EIGHT_TAB_DELTAS} deltas at once, every tab drawing its own. ` +
       `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab. ` +
       "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture (Linux /proc schedstat): 300 ms after the last delta, on the app's side after the transcript went idle too (its final render counts).",

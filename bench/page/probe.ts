@@ -144,13 +144,19 @@ export function installProbe(): void {
   };
 
   /** The direct side's transcript: text appended once per frame into ~2 kB blocks, so that a
-   *  frame re-lays-out only the open block, as the app's AssistantText does. */
+   *  frame re-lays-out only the open block, as the app's AssistantText does. The column is as
+   *  wide as the app's text column (its transcript's content box) in the app's font: the whole
+   *  window's width would lay the same text out in less than half the lines. */
   function directRenderer() {
     const box = document.createElement('div');
     box.setAttribute('style', 'position:fixed;inset:0;overflow:auto;background:#fff;color:#000;font:14px/1.5 system-ui;white-space:pre-wrap;padding:16px;z-index:9999');
+    const column = document.createElement('div');
+    const width = appColumnWidth();
+    if (width !== null) column.style.cssText = `width:${width}px;margin:0 auto`;
+    box.append(column);
     document.body.append(box);
     let open = document.createElement('div');
-    box.append(open);
+    column.append(open);
     let pending: string[] = [];
     let scheduled = false;
     const flush = () => {
@@ -159,7 +165,7 @@ export function installProbe(): void {
       pending = [];
       if (open.textContent!.length > 2048) {
         open = document.createElement('div');
-        box.append(open);
+        column.append(open);
       }
       box.scrollTop = box.scrollHeight;
     };
@@ -173,6 +179,14 @@ export function installProbe(): void {
       },
       remove: () => box.remove(),
     };
+  }
+
+  /** The content width of the app's transcript column, or null when no thread is shown. */
+  function appColumnWidth(): number | null {
+    const inner = document.querySelector('.transcript__inner');
+    if (!inner) return null;
+    const style = getComputedStyle(inner);
+    return inner.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   }
 
   function openDirectSocket(c: Capture) {
