@@ -45,11 +45,13 @@ export function currentLoad(): number {
   return Math.round(loadavg()[0]! * 100) / 100;
 }
 
-/** Read-only: the commit the run measured, marked when the working tree had local changes. */
+/** Read-only: the commit the run measured, marked when the working tree had local changes
+ *  (other than the results files a previous run rewrote). */
 function gitCommit(): string {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO, encoding: 'utf8' }).trim() !== '';
+    const status = ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results.json', ':!bench/results.md'];
+    const dirty = execFileSync('git', status, { cwd: REPO, encoding: 'utf8' }).trim() !== '';
     return dirty ? `${head} + local changes` : head;
   } catch {
     return 'unknown (not a git checkout)';
