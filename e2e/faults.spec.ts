@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
-import { countInTranscript, expect, lastTurn, openNewThread, send, test, turnState, type Upstream } from './fixtures.ts';
+import { countInTranscript, expect, lastTurn, openNewThread, send, showInspector, test, turnState, type Upstream } from './fixtures.ts';
 
 const transcriptOf = (page: Page) => page.getByRole('log', { name: 'Transcript' });
 
@@ -109,7 +109,7 @@ test.describe('socket faults', () => {
     await openNewThread(page);
     await send(page, 'before idle');
     await upstream.errorFrame('websocket_connection_limit_reached', 'This connection reached its 60 minute limit');
-    await expect(page.getByRole('table', { name: 'Sockets' }).getByRole('row')).toHaveCount(2); // header + "no sockets" row
+    await expect((await showInspector(page)).getByRole('table', { name: 'Sockets' }).getByRole('row')).toHaveCount(2); // header + "no sockets" row
     await send(page, 'after idle');
     await expect(lastTurn(page)).toContainText('Second answer.');
     const requests = await upstream.requests();
@@ -322,7 +322,7 @@ test.describe('pool', () => {
     }
     const running = async () => (await upstream.requests()).filter((r) => JSON.stringify(r.input).includes('parallel ')).length;
     await expect.poll(running).toBe(4);
-    await expect(tabs[0]!.getByRole('complementary', { name: 'Inspector' })).toContainText(/queued\s*1/i);
+    await expect(await showInspector(tabs[0]!)).toContainText(/queued\s*1/i);
     await upstream.release();
     await expect.poll(running).toBe(5);
     await upstream.release();

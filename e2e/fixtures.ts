@@ -69,6 +69,15 @@ export { expect };
 export const turnState = (frame: Record<string, any>): string | undefined => frame.client_metadata?.['x-codex-turn-state'];
 
 /** Opens the app, starts a new thread and waits until the broker is connected to the page. */
+/** The inspector, opened if it is collapsed (it starts collapsed below 1880 px, as here). */
+export async function showInspector(page: Page) {
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  const toggle = inspector.getByRole('button', { name: /^(Show|Hide)$/ });
+  if ((await toggle.getAttribute('aria-expanded')) === 'false') await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+  return inspector;
+}
+
 export async function openNewThread(page: Page): Promise<void> {
   await page.goto('/');
   await page.getByRole('button', { name: 'New thread' }).click();

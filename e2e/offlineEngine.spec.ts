@@ -1,6 +1,6 @@
 // The first-run experience: the offline agent answers, its list_files call runs in the browser as
 // a follow-up of the same turn, and the inspector shows the turn's cell live, then released.
-import { expect, lastTurn, openNewThread, send, test, turnState } from './fixtures.ts';
+import { expect, lastTurn, openNewThread, send, showInspector, test, turnState } from './fixtures.ts';
 
 test('the offline engine answers, and "list the files" runs list_files as a follow-up of the same turn', async ({ page, upstream }) => {
   await openNewThread(page);
@@ -27,7 +27,7 @@ test('the inspector shows the turn’s cell filled while the turn runs, and gone
   await openNewThread(page);
   await page.getByRole('textbox', { name: 'Message' }).fill('list the files');
   await page.getByRole('button', { name: 'Send' }).click();
-  const cells = page.getByRole('table', { name: 'Turn-state cells' });
+  const cells = (await showInspector(page)).getByRole('table', { name: 'Turn-state cells' });
   await expect(cells).toContainText('cell-value-1');
   await expect(page.getByRole('log', { name: 'Transcript' })).toHaveAttribute('aria-busy', 'true');
   await expect(page.getByRole('button', { name: 'Stop' })).toBeVisible();

@@ -2,7 +2,7 @@
 // second tab's turn wait in the broker's queue instead of opening another socket.
 import type { Page } from '@playwright/test';
 import { SETTINGS_MESSAGES } from '../src/app/settingsForm.ts';
-import { expect, lastTurn, openNewThread, test } from './fixtures.ts';
+import { expect, lastTurn, openNewThread, showInspector, test } from './fixtures.ts';
 
 async function openSettings(page: Page) {
   await page.getByRole('button', { name: 'Settings' }).click();
@@ -71,7 +71,7 @@ test('settings: a pool of 1 is validated, saved, persists a reload and queues a 
   }
   const mine = async () => (await upstream.requests()).filter((r) => JSON.stringify(r.input).includes('pool of one '));
   await expect.poll(async () => (await mine()).length).toBe(1);
-  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  const inspector = await showInspector(page);
   await expect(inspector).toContainText(/queued\s*1/i);
   await expect(inspector.getByRole('table', { name: 'Sockets' }).getByRole('row')).toHaveCount(2); // header + the one socket
   // The second turn keeps waiting while the first holds the only socket.
@@ -89,4 +89,18 @@ test('settings: a pool of 1 is validated, saved, persists a reload and queues a 
   const sockets = (await upstream.log()).frames.filter((f) => JSON.stringify(f.frame.input).includes('pool of one ')).map((f) => f.socket);
   expect(sockets).toHaveLength(2);
   expect(new Set(sockets).size).toBe(1);
+});
+
+test('the inspector starts collapsed beside a laptop-wide transcript, and opening it is remembered', async ({ page }) => {
+  await openNewThread(page); // the default viewport: 1280 px
+  const inspector = page.getByRole('complementary', { name: 'Inspector' });
+  await expect(inspector.getByRole('button', { name: 'Show' })).toHaveAttribute('aria-expanded', 'false');
+  await expect(inspector.getByRole('table', { name: 'Sockets' })).toBeHidden();
+  await inspector.getByRole('button', { name: 'Show' }).click();
+  await expect(inspector.getByRole('table', { name: 'Sockets' })).toBeVisible();
+  await page.reload();
+  await expect(inspector.getByRole('button', { name: 'Hide' })).toHaveAttribute('aria-expanded', 'true');
+  await inspector.getByRole('button', { name: 'Hide' }).click();
+  await page.reload();
+  await expect(inspector.getByRole('button', { name: 'Show' })).toHaveAttribute('aria-expanded', 'false');
 });

@@ -1,6 +1,6 @@
 // PROTOCOL.md §4 end to end: real Chromium, the real SharedWorker broker, the real relay, and a
 // scripted upstream whose received frames are the evidence.
-import { expect, lastTurn, openNewThread, send, test, turnState } from './fixtures.ts';
+import { expect, lastTurn, openNewThread, send, showInspector, test, turnState } from './fixtures.ts';
 
 const listFiles = { name: 'list_files', arguments: {} };
 
@@ -93,7 +93,7 @@ test('(e) two tabs run turns at once on different threads, each with its own cel
   await pageB.getByRole('button', { name: 'Send' }).click();
   await expect.poll(async () => (await upstream.requests()).length).toBe(2);
   // Both cells are live at once in the broker, as the inspector shows.
-  await expect(pageA.getByRole('table', { name: 'Turn-state cells' }).getByRole('row')).toHaveCount(3);
+  await expect((await showInspector(pageA)).getByRole('table', { name: 'Turn-state cells' }).getByRole('row')).toHaveCount(3);
   await upstream.release();
   for (const page of [pageA, pageB]) await expect(page.getByRole('log', { name: 'Transcript' })).toHaveAttribute('aria-busy', 'false');
   const requests = await upstream.requests();
