@@ -68,7 +68,6 @@ export { expect };
 
 export const turnState = (frame: Record<string, any>): string | undefined => frame.client_metadata?.['x-codex-turn-state'];
 
-/** Opens the app, starts a new thread and waits until the broker is connected to the page. */
 /** The inspector, opened if it is collapsed (it starts collapsed below 1880 px, as here). */
 export async function showInspector(page: Page) {
   const inspector = page.getByRole('complementary', { name: 'Inspector' });
@@ -78,6 +77,7 @@ export async function showInspector(page: Page) {
   return inspector;
 }
 
+/** Opens the app, starts a new thread and waits until the broker is connected to the page. */
 export async function openNewThread(page: Page): Promise<void> {
   await page.goto('/');
   await page.getByRole('button', { name: 'New thread' }).click();

@@ -7,8 +7,9 @@
 // in the tab. Direct side: a page socket to the same engine, every frame parsed, the text
 // rendered once per animation frame into ~2 kB blocks (bench/page/probe.ts) — cheaper than the
 // app's React transcript, so the comparison does not flatter the broker. The blocks are as wide
-// as the app's text column (535 px in the benchmark's window, the inspector open): across the
-// whole window the same text took less than half the lines.
+// as the app's text column, read from the page (818 px in the benchmark's 1280 px window; 535 px
+// while the inspector was open there): across the whole window the same text took less than half
+// the lines.
 //
 // 1 tab: a 1 MiB answer (32,768 deltas × 32 characters), a new thread each round; also measured
 // with nothing drawing the stream (the tab shows another thread / the page only parses), which

@@ -8,6 +8,7 @@ import { FileViewer } from './FileViewer.tsx';
 import { useThreadList } from './queries.ts';
 import { useServices } from './ServicesContext.ts';
 import { useLive } from './useLive.ts';
+import { useRememberedOpen } from './useRememberedOpen.ts';
 import {
   bindThreadToWorkspace,
   createWorkspace,
@@ -27,16 +28,6 @@ import { createWorkspaceSync, workspaceChannelName, type WorkspaceSync } from '.
 const OPEN_KEY = 'switchboard:files-panel-open';
 /** On screens this wide the panel starts open (unless the user closed it before). */
 const WIDE_SCREEN = '(min-width: 1500px)';
-
-function initiallyOpen(): boolean {
-  try {
-    const saved = localStorage.getItem(OPEN_KEY);
-    if (saved !== null) return saved === '1';
-  } catch {
-    // Storage may be unavailable (privacy settings): fall back to the screen width.
-  }
-  return typeof window.matchMedia === 'function' && window.matchMedia(WIDE_SCREEN).matches;
-}
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -70,18 +61,9 @@ function useWorkspaceSync(): WorkspaceSync {
  * Inspector; the choice is remembered in this browser.
  */
 export function FilesPanel({ threadId, thread, running }: { threadId: string | null; thread: ThreadRecord | undefined; running: boolean }) {
-  const [open, setOpen] = useState(initiallyOpen);
+  const [open, toggle] = useRememberedOpen(OPEN_KEY, WIDE_SCREEN);
   const bodyId = useId();
   const sync = useWorkspaceSync();
-
-  const toggle = () => {
-    setOpen(!open);
-    try {
-      localStorage.setItem(OPEN_KEY, open ? '0' : '1');
-    } catch {
-      // Not remembered then; it still toggles.
-    }
-  };
 
   return (
     <aside className={open ? 'files' : 'files files--collapsed'} aria-label="Files">

@@ -1,44 +1,28 @@
-import { memo, useId, useState } from 'react';
+import { memo, useId } from 'react';
 import { CellsTable } from './CellsTable.tsx';
 import { SocketsTable } from './SocketsTable.tsx';
 import { useServices } from './ServicesContext.ts';
 import { useLive } from './useLive.ts';
+import { useRememberedOpen } from './useRememberedOpen.ts';
 
 const OPEN_KEY = 'switchboard:inspector-open';
 /**
  * On screens this wide the inspector starts open (unless the user closed it before): room for
  * the sidebar, the files panel and the inspector beside a full-width text column. Open on a
  * laptop's 1280 px it left the answer a 535 px column, and a streamed answer in that column
- * cost the tab ~25 % more main-thread time than in the full 820 px one (its lines are what the browser
- * lays out each frame; bench A/B, 3 rounds: layout 595 → 361 ms, long tasks 8 → 1 per 1 MiB).
+ * cost the tab ~25 % more main-thread time than in the full ~820 px one (its lines are what the
+ * browser lays out each frame; bench A/B, 1 MiB answers, 3 rounds: layout 595 → 361 ms, long
+ * tasks 8 → 1 in all).
  */
 const WIDE_SCREEN = '(min-width: 1880px)';
-
-function initiallyOpen(): boolean {
-  try {
-    const saved = localStorage.getItem(OPEN_KEY);
-    if (saved !== null) return saved === '1';
-  } catch {
-    // Storage may be unavailable (privacy settings): fall back to the screen width.
-  }
-  return typeof window.matchMedia === 'function' && window.matchMedia(WIDE_SCREEN).matches;
-}
 
 /** The broker's pool and turn-state cells, live. Memoized: it has no props, and App re-renders. */
 export const Inspector = memo(function Inspector() {
   const state = useLive((s) => s.inspector);
   const gaps = useLive((s) => s.gaps);
   const { tabId } = useServices();
-  const [open, setOpen] = useState(initiallyOpen);
+  const [open, toggle] = useRememberedOpen(OPEN_KEY, WIDE_SCREEN);
   const bodyId = useId();
-  const toggle = () => {
-    setOpen(!open);
-    try {
-      localStorage.setItem(OPEN_KEY, open ? '0' : '1');
-    } catch {
-      // Not remembered then; it still toggles.
-    }
-  };
 
   return (
     <aside className={open ? 'inspector' : 'inspector inspector--collapsed'} aria-label="Inspector">
