@@ -15,11 +15,17 @@
 // of its own to the broker; the direct side is the per-tab-socket design the broker replaces),
 // latencies pooled.
 //
+// A third side, the floor: the same stream through a bare SharedWorker that only parses each
+// frame and posts it to the tabs' ports (page/probe.ts makeRelayWorkerUrl). The broker's targets
+// are relative to a page socket; this side says how much of the difference is the design's own
+// (a worker thread and a port hop, on this machine) and how much is the broker's work.
+//
 // A context row then measures 1 tab that DOES draw the stream: the app's React transcript vs the
 // direct side's plain text blocks — not the same renderer, so no target applies to it.
 import { closeAll, openAppTabs, type AppTab } from '../appTab.ts';
 import { ms, type BenchContext, type MetricReport, type Row } from '../context.ts';
 import { scheduleBetween, threadSchedule, type ThreadSchedule } from '../machineLoad.ts';
+import { makeRelayWorkerUrl } from '../page/probe.ts';
 import { quantile, round } from '../stats.ts';
 
 const DELTAS = 200;
@@ -32,7 +38,10 @@ const DRAWN_ROUNDS = 2;
 const WARMUP_DELTAS = 20;
 const TARGETS = { p50: 0.3, p99: 1 };
 
-type Side = 'broker' | 'direct';
+/** relayWorker: a bare SharedWorker that forwards one socket's frames to the tabs' ports
+ *  (page/probe.ts makeRelayWorkerUrl), the floor of any broker in a SharedWorker. */
+type Side = 'broker' | 'direct' | 'relayWorker';
+const SIDES: readonly Side[] = ['broker', 'direct', 'relayWorker'];
 
 interface Setup {
   tabs: AppTab[];
@@ -42,13 +51,18 @@ interface Setup {
   ownThreads: string[];
   draw: boolean;
   rounds: number;
+  /** The bare relay worker's script, made in the first tab (null: the drawn context row, which
+   *  compares renderers, not transports). */
+  relayWorkerUrl: string | null;
 }
 
 interface Comparison {
   samples: Record<Side, number[]>;
   perRound: Record<Side, { p50: number; p99: number }[]>;
-  /** The broker's thread during the broker runs (null: no Linux schedstat). */
+  /** The broker's thread during the broker runs, the bare relay worker's during its runs (null:
+   *  no Linux schedstat, or no such runs). */
   brokerThread: ThreadSchedule | null;
+  floorThread: ThreadSchedule | null;
 }
 
 /** Chromium's name for a SharedWorker's thread ("SharedWorker thread", cut to 15 characters). */
@@ -56,6 +70,7 @@ const BROKER_THREAD = 'SharedWorker';
 
 export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
   const rows: Row[] = [];
+  const notes: string[] = [];
   const data: Record<string, unknown> = { deltas: DELTAS, chars: CHARS, intervalMs: INTERVAL_MS, rounds: ROUNDS, warmupDeltas: WARMUP_DELTAS };
   for (const tabCount of [1, 8]) {
     ctx.progress(`latency, ${tabCount} tab(s)`);
@@ -73,6 +88,24 @@ export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
         met: broker - direct <= target,
       });
     }
+    const floor = { p50: quantile(result.samples.relayWorker, 0.5), p99: quantile(result.samples.relayWorker, 0.99) };
+    const direct = { p50: quantile(result.samples.direct, 0.5), p99: quantile(result.samples.direct, 0.99) };
+    const broker = { p50: quantile(result.samples.broker, 0.5), p99: quantile(result.samples.broker, 0.99) };
+    rows.push({
+      metric: `Delivery latency through a bare SharedWorker relay, ${label} (the floor of a broker in a SharedWorker; context)`,
+      value: `p50 ${ms(floor.p50, 3)}, p99 ${ms(floor.p99, 3)}`,
+      baseline: `direct ${signed(floor.p50 - direct.p50)} ms at p50, ${signed(floor.p99 - direct.p99)} ms at p99`,
+      comparison: `broker over it: ${signed(broker.p50 - floor.p50)} ms at p50, ${signed(broker.p99 - floor.p99)} ms at p99`,
+      target: '',
+      met: null,
+    });
+    if (broker.p50 - direct.p50 > TARGETS.p50 || broker.p99 - direct.p99 > TARGETS.p99) {
+      notes.push(
+        `${label}: a bare SharedWorker that only parses each frame and forwards it to the tabs' ports takes ${signed(floor.p50 - direct.p50)} ms at p50 and ` +
+          `${signed(floor.p99 - direct.p99)} ms at p99 over a page socket, against targets of +${TARGETS.p50} and +${TARGETS.p99} ms; ` +
+          `the broker and the app around it (turn state, storage, the tabs' own updates) add ${signed(broker.p50 - floor.p50)} and ${signed(broker.p99 - floor.p99)} ms over that floor.`,
+      );
+    }
     data[`tabs${tabCount}`] = describe(result);
     const thread = result.brokerThread;
     if (thread && thread.runs > 0) {
@@ -80,7 +113,9 @@ export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
         metric: `Broker thread per wake-up while it forwards the stream, ${label} (context)`,
         value: `${ms(thread.cpuMs / thread.runs, 3)} on a CPU`,
         baseline: `${ms(thread.waitMs / thread.runs, 3)} runnable, waiting for a CPU`,
-        comparison: `${thread.runs} wake-ups; waiting ${Math.round((100 * thread.waitMs) / (thread.waitMs + thread.cpuMs))} % of the time it had work`,
+        comparison:
+          `${thread.runs} wake-ups; waiting ${Math.round((100 * thread.waitMs) / (thread.waitMs + thread.cpuMs))} % of the time it had work` +
+          (result.floorThread && result.floorThread.runs > 0 ? `; the bare relay worker: ${ms(result.floorThread.cpuMs / result.floorThread.runs, 3)} on a CPU per wake-up` : ''),
         target: '',
         met: null,
       });
@@ -110,9 +145,10 @@ export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
       `${ROUNDS} rounds per side (${DRAWN_ROUNDS} for the context row), alternating, samples pooled. Direct = a WebSocket opened in the page to the same relay, ` +
       'in a tab with no CDP network tracing (bench/browser.ts). Delivery rows: no tab draws the stream (its turn is started, then the tab ' +
       'shows another thread); with 8 tabs every tab receives it (a port of the probe to the broker / a socket per tab). Context row: the one tab draws it. ' +
-      "Broker thread rows: the kernel's account of the SharedWorker's thread over the broker runs (Linux /proc schedstat): time on a CPU and time runnable but waiting for one, per time it was scheduled in.",
+      "Floor rows: the same stream through a bare SharedWorker (the benchmark's script, not the app's) that parses each frame and posts it to the listening tabs' ports, batched by the broker's rule. " +
+      "Broker thread rows: the kernel's account of the SharedWorker's thread over the broker runs (Linux /proc schedstat): time on a CPU and time runnable but waiting for one, per time it was scheduled in (the bare worker's likewise over its runs).",
     rows,
-    notes: [],
+    notes,
     data,
   };
 }
@@ -123,31 +159,36 @@ async function withSetup<T>(ctx: BenchContext, tabCount: number, options: Pick<S
     const ownThreads: string[] = [];
     for (const tab of tabs) ownThreads.push(await tab.newThread());
     const streamThread = await tabs[0]!.newThread();
-    return await run({ tabs, streamThread, ownThreads, ...options });
+    const relayWorkerUrl = options.draw ? null : await tabs[0]!.tab.run(makeRelayWorkerUrl);
+    return await run({ tabs, streamThread, ownThreads, relayWorkerUrl, ...options });
   } finally {
     await closeAll(tabs);
   }
 }
 
 async function compare(ctx: BenchContext, setup: Setup): Promise<Comparison> {
-  const samples: Record<Side, number[]> = { broker: [], direct: [] };
-  const perRound: Record<Side, { p50: number; p99: number }[]> = { broker: [], direct: [] };
-  let brokerThread: ThreadSchedule | null = { cpuMs: 0, waitMs: 0, runs: 0 };
+  const samples: Record<Side, number[]> = { broker: [], direct: [], relayWorker: [] };
+  const perRound: Record<Side, { p50: number; p99: number }[]> = { broker: [], direct: [], relayWorker: [] };
+  const sides = SIDES.filter((side) => side !== 'relayWorker' || setup.relayWorkerUrl !== null);
+  // Both workers' threads are named alike; the other one is idle while one side runs.
+  const threads: Partial<Record<Side, ThreadSchedule | null>> = { broker: { cpuMs: 0, waitMs: 0, runs: 0 }, relayWorker: { cpuMs: 0, waitMs: 0, runs: 0 } };
   for (let r = 0; r < setup.rounds; r++) {
     // Alternate which side goes first, so a drift in the machine's state hits both alike.
-    const order: Side[] = r % 2 === 0 ? ['broker', 'direct'] : ['direct', 'broker'];
+    const order = r % 2 === 0 ? sides : [...sides].reverse();
     for (const side of order) {
-      const before = side === 'broker' ? threadSchedule(BROKER_THREAD) : null;
-      const latencies = side === 'broker' ? await brokerRun(ctx, setup) : await directRun(ctx, setup);
-      if (side === 'broker') {
+      const before = side === 'direct' ? null : threadSchedule(BROKER_THREAD);
+      const latencies = side === 'broker' ? await brokerRun(ctx, setup) : side === 'direct' ? await directRun(ctx, setup) : await relayWorkerRun(ctx, setup);
+      if (side !== 'direct') {
         const run = scheduleBetween(before, threadSchedule(BROKER_THREAD));
-        brokerThread = run && brokerThread ? { cpuMs: brokerThread.cpuMs + run.cpuMs, waitMs: brokerThread.waitMs + run.waitMs, runs: brokerThread.runs + run.runs } : null;
+        const sum = threads[side];
+        threads[side] = run && sum ? { cpuMs: sum.cpuMs + run.cpuMs, waitMs: sum.waitMs + run.waitMs, runs: sum.runs + run.runs } : null;
       }
       samples[side].push(...latencies);
       perRound[side].push({ p50: round(quantile(latencies, 0.5), 3), p99: round(quantile(latencies, 0.99), 3) });
     }
   }
-  return { samples, perRound, brokerThread };
+  const floorThread = samples.relayWorker.length > 0 ? (threads.relayWorker ?? null) : null;
+  return { samples, perRound, brokerThread: threads.broker ?? null, floorThread };
 }
 
 async function brokerRun(ctx: BenchContext, { tabs, streamThread, ownThreads, draw }: Setup): Promise<number[]> {
@@ -174,12 +215,24 @@ async function directRun(ctx: BenchContext, { tabs, draw }: Setup): Promise<numb
   return results.flatMap((r) => r.latencies.slice(WARMUP_DELTAS));
 }
 
+async function relayWorkerRun(ctx: BenchContext, { tabs, relayWorkerUrl }: Setup): Promise<number[]> {
+  const marker = ctx.marker('latency-relay-worker');
+  await ctx.engine.script({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS });
+  const spec = (opens: boolean) => ({ mode: 'relayWorker' as const, threadId: 'relay-worker', expected: DELTAS, chars: CHARS, latencies: true, workerUrl: relayWorkerUrl!, opens, socketUrl: ctx.socketUrl, userText: marker });
+  // Every other tab listens before the first one has the worker open the socket.
+  await Promise.all(tabs.slice(1).map((tab) => tab.startCapture(spec(false))));
+  await tabs[0]!.startCapture(spec(true));
+  const results = await Promise.all(tabs.map((tab) => tab.collect(30_000, 0)));
+  assertComplete(results, 'relayWorker');
+  return results.flatMap((r) => r.latencies.slice(WARMUP_DELTAS));
+}
+
 function assertComplete(results: readonly { timedOut: boolean; count: number }[], side: Side) {
   const short = results.find((r) => r.timedOut);
   if (short) throw new Error(`latency (${side}): only ${short.count} of ${DELTAS} deltas arrived`);
 }
 
-function describe({ samples, perRound, brokerThread }: Comparison) {
+function describe({ samples, perRound, brokerThread, floorThread }: Comparison) {
   const side = (values: number[]) => ({
     samples: values.length,
     p50: round(quantile(values, 0.5), 3),
@@ -187,7 +240,14 @@ function describe({ samples, perRound, brokerThread }: Comparison) {
     p99: round(quantile(values, 0.99), 3),
     max: round(Math.max(...values), 3),
   });
-  return { broker: side(samples.broker), direct: side(samples.direct), perRound, brokerThread };
+  return {
+    broker: side(samples.broker),
+    direct: side(samples.direct),
+    ...(samples.relayWorker.length > 0 ? { relayWorker: side(samples.relayWorker) } : {}),
+    perRound,
+    brokerThread,
+    floorThread,
+  };
 }
 
 const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;

@@ -14,12 +14,13 @@
 // 1 tab: a 1 MiB answer (32,768 deltas × 32 characters), a new thread each round; also measured
 // with nothing drawing the stream (the tab shows another thread / the page only parses), which
 // separates the cost of the transport from the cost of the transcript.
-// 8 tabs: each tab on its own thread, all 8 streaming at once (8 × 4,096 deltas), every tab
-// rendering its own; direct = 8 page sockets, one per tab (the per-tab-socket design).
+// 8 tabs: each tab on its own thread, all 8 streaming at once (8 × 2,048 deltas), every tab
+// rendering its own; direct = 8 page sockets, one per tab (the per-tab-socket design); and the
+// same 8 streams through a bare SharedWorker relay (page/probe.ts), the floor of the design.
 import { cpus } from 'node:os';
 import { closeAll, openAppTabs, type AppTab } from '../appTab.ts';
 import type { BenchContext, MetricReport, Row } from '../context.ts';
-import type { CaptureResult } from '../page/probe.ts';
+import { makeRelayWorkerUrl, type CaptureResult } from '../page/probe.ts';
 import { rendererMainSchedule, scheduleBetween, type ThreadSchedule } from '../machineLoad.ts';
 import { median, round } from '../stats.ts';
 
@@ -31,8 +32,10 @@ const ROUNDS = 2;
 const EIGHT_TAB_ROUNDS = 2;
 const TARGET_RATIO = 0.9;
 
-/** broker/direct × drawn (the stream is on screen) or not (transport only). */
-type Variant = 'broker' | 'direct' | 'brokerUndrawn' | 'directUndrawn';
+/** broker/direct × drawn (the stream is on screen) or not (transport only); relayWorker: every
+ *  tab's stream through one bare SharedWorker (page/probe.ts makeRelayWorkerUrl), drawn as the
+ *  direct side draws, the floor of any broker in a SharedWorker. */
+type Variant = 'broker' | 'direct' | 'brokerUndrawn' | 'directUndrawn' | 'relayWorker';
 
 interface RunSummary {
   /** Deltas per second into each tab. */
@@ -127,7 +130,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
   }
 
   ctx.progress('throughput, 8 tabs on their own threads');
-  const eight = await compare(ctx, 8, EIGHT_TAB_DELTAS, EIGHT_TAB_ROUNDS, ['broker', 'direct']);
+  const eight = await compare(ctx, 8, EIGHT_TAB_DELTAS, EIGHT_TAB_ROUNDS, ['broker', 'direct', 'relayWorker']);
   const eightBroker = median(eight.broker!.map((r) => median(r.perTab)));
   const eightDirect = median(eight.direct!.map((r) => median(r.perTab)));
   const eightBrokerAggregate = median(eight.broker!.map((r) => r.aggregate));
@@ -148,6 +151,16 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     target: '',
     met: null,
   });
+  const eightFloor = median(eight.relayWorker!.map((r) => median(r.perTab)));
+  const eightFloorAggregate = median(eight.relayWorker!.map((r) => r.aggregate));
+  rows.push({
+    metric: 'Throughput into each of 8 tabs through a bare SharedWorker relay, 8 streams at once (the floor of a broker in a SharedWorker; context)',
+    value: `${rate(eightFloor)} (aggregate ${rate(eightFloorAggregate)})`,
+    baseline: `${pct(eightFloor / oneDirect)} of 1-tab direct`,
+    comparison: `broker: ${pct(eightBroker / eightFloor)} of it per tab, ${pct(eightBrokerAggregate / eightFloorAggregate)} in aggregate`,
+    target: '',
+    met: null,
+  });
   const eightLong = eight.broker!.flatMap((r) => r.longTasksDuring);
   rows.push({
     metric: 'Long tasks > 50 ms in 8 tabs while 8 threads stream',
@@ -162,7 +175,9 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
       `8 streams at once: each tab receives only its own thread's stream, but one worker receives, parses and forwards all eight; ` +
         `aggregate ${rate(eightBrokerAggregate)} against ${rate(eightDirectAggregate)} for 8 page sockets. One worker's socket ceiling (~${rate(rate1('directUndrawn'))} measured into one page) ` +
         `shared by 8 streams allows at most ${rate(rate1('directUndrawn') / 8)} per tab (an eighth of one tab's rate): ` +
-        'the target can hold for 8 tabs watching streams one at a time, not for 8 streams at once.',
+        'the target can hold for 8 tabs watching streams one at a time, not for 8 streams at once. ' +
+        `A bare SharedWorker that does nothing but parse and forward the 8 streams (batched as the broker batches) reached ${rate(eightFloor)} per tab ` +
+        `(${pct(eightFloor / oneDirect)} of 1-tab direct), the broker ${pct(eightBroker / eightFloor)} of that.`,
     );
   }
 
@@ -174,7 +189,8 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     method:
       `Engine firehose (no pacing; the browser is the bottleneck), ${CHARS}-character deltas. Rate per tab = deltas / (last receipt − first receipt). ` +
       `1 tab: ${ONE_TAB_DELTAS} deltas (1 MiB), the app drawing the thread vs a page socket drawing into plain blocks in a column as wide as the app's text column; and with the stream not drawn. ` +
-      `8 tabs: every tab on its own thread, all streaming ${EIGHT_TAB_DELTAS} deltas at once, every tab drawing its own. ` +
+      `8 tabs: every tab on its own thread, all streaming ${EIGHT_TAB_DELTAS} deltas at once, every tab drawing its own; ` +
+      'the floor row: the same 8 streams through a bare SharedWorker that only parses, batches and forwards them, drawn as the direct side draws. ' +
       `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab. ` +
       "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture (Linux /proc schedstat): 300 ms after the last delta, on the app's side after the transcript went idle too (its final render counts).",
     rows,
@@ -187,12 +203,17 @@ async function compare(ctx: BenchContext, tabCount: number, deltas: number, roun
   const tabs = await openAppTabs(ctx.browser, ctx.relayUrl, tabCount);
   try {
     const home = await tabs[0]!.newThread();
+    const relayWorkerUrl = variants.includes('relayWorker') ? await tabs[0]!.tab.run(makeRelayWorkerUrl) : '';
     const runs: Runs = {};
     for (let r = 0; r < rounds; r++) {
       // Rotate the order, so a drift in the machine's state hits every variant alike.
       const order = variants.map((_, i) => variants[(i + r) % variants.length]!);
       for (const variant of order) {
-        const run = variant.startsWith('broker') ? await brokerRun(ctx, tabs, deltas, variant === 'broker' ? null : home) : await directRun(ctx, tabs, deltas, variant === 'direct');
+        const run = variant.startsWith('broker')
+          ? await brokerRun(ctx, tabs, deltas, variant === 'broker' ? null : home)
+          : variant === 'relayWorker'
+            ? await relayWorkerRun(ctx, tabs, deltas, relayWorkerUrl)
+            : await directRun(ctx, tabs, deltas, variant === 'direct');
         (runs[variant] ??= []).push(run);
       }
     }
@@ -225,6 +246,20 @@ async function directRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: num
   );
   const results = await Promise.all(tabs.map((tab) => tab.collect(120_000, 300)));
   return summary(results, deltas, 'direct', scheduleBetween(before, rendererMainSchedule()));
+}
+
+/** Every tab's own stream through the one bare relay worker, each tab drawing its own. */
+async function relayWorkerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: number, workerUrl: string): Promise<RunSummary> {
+  const markers = tabs.map(() => ctx.marker('throughput-relay-worker'));
+  await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas, chars: CHARS } })));
+  const before = rendererMainSchedule();
+  await Promise.all(
+    tabs.map((tab, i) =>
+      tab.startCapture({ mode: 'relayWorker', threadId: `relay-worker-${i}`, workerUrl, opens: true, expected: deltas, chars: CHARS, latencies: false, socketUrl: ctx.socketUrl, userText: markers[i]!, render: true, watchFrames: true }),
+    ),
+  );
+  const results = await Promise.all(tabs.map((tab) => tab.collect(120_000, 300)));
+  return summary(results, deltas, 'relayWorker', scheduleBetween(before, rendererMainSchedule()));
 }
 
 function summary(results: readonly CaptureResult[], deltas: number, side: string, mainThread: ThreadSchedule | null): RunSummary {

@@ -13,8 +13,10 @@
 // tasks, and the longest gap between animation frames.
 
 export interface CaptureSpec {
-  /** broker: deltas of `threadId` on a port of the probe's own to the broker; direct: deltas on a page socket. */
-  mode: 'broker' | 'direct';
+  /** broker: deltas of `threadId` on a port of the probe's own to the broker; direct: deltas on a
+   *  page socket; relayWorker: deltas on a port to a bare SharedWorker that forwards one socket's
+   *  frames (see makeRelayWorkerUrl), the floor of any broker in a SharedWorker. */
+  mode: 'broker' | 'direct' | 'relayWorker';
   threadId?: string;
   /** The capture completes once this many deltas arrived. */
   expected: number;
@@ -28,11 +30,19 @@ export interface CaptureSpec {
    *  animation-frame loop makes an otherwise idle tab produce 60 frames a second, which on a
    *  small machine slows every other tab down. */
   watchFrames?: boolean;
-  /** direct only: the relay's WebSocket URL and the user text the engine's plan waits for. */
+  /** direct, and the relayWorker tab that `opens` its socket: the relay's WebSocket URL and the
+   *  user text the engine's plan waits for. */
   socketUrl?: string;
   userText?: string;
-  /** direct only: render the text (a tab showing the stream) or only parse it (a tab that
-   *  receives it but shows something else, like a broker tab on another thread). */
+  /** relayWorker only: the worker's script (makeRelayWorkerUrl, made in one tab and used by all,
+   *  so that they share one worker), and whether this tab, once it listens to `threadId`, asks it
+   *  to open that stream's socket (with several tabs on one stream: the last tab to start, so that
+   *  every other one listens already). */
+  workerUrl?: string;
+  opens?: boolean;
+  /** direct: render the text (a tab showing the stream; the default) or only parse it (a tab
+   *  that receives it but shows something else, like a broker tab on another thread);
+   *  relayWorker: the same, drawn only when true. */
   render?: boolean;
 }
 
@@ -98,6 +108,8 @@ export function installProbe(): void {
     finished: Promise<void>;
     closeSocket?: () => void;
     closePort?: () => void;
+    /** relayWorker captures that render: the plain-block renderer the direct side uses. */
+    draw?: (text: string) => void;
   }
   let capture: Capture | null = null;
 
@@ -120,13 +132,16 @@ export function installProbe(): void {
 
   const onBatch = (event: MessageEvent) => {
     const c = capture;
-    if (!c || c.spec.mode !== 'broker') return;
+    if (!c || c.spec.mode === 'direct') return;
     const at = now();
     const batch = event.data as { type?: string; events?: { kind: string; threadId?: string; delta?: string }[] };
     if (batch?.type !== 'batch' || !batch.events) return;
     for (const e of batch.events) {
       if (e.threadId !== c.spec.threadId) continue;
-      if (e.kind === 'text.delta') receive(e.delta ?? '', at);
+      if (e.kind === 'text.delta') {
+        c.draw?.(e.delta ?? '');
+        receive(e.delta ?? '', at);
+      }
       else if (e.kind === 'turn.ended') c.ended = true;
     }
   };
@@ -231,6 +246,15 @@ export function installProbe(): void {
         requestAnimationFrame(frameLoop);
       }
       if (spec.mode === 'direct') openDirectSocket(c);
+      else if (spec.mode === 'relayWorker') {
+        const renderer = spec.render === true ? directRenderer() : null;
+        if (renderer) c.draw = renderer.push;
+        const closePort = await listenToRelayWorker(spec);
+        c.closePort = () => {
+          closePort();
+          renderer?.remove();
+        };
+      }
       else c.closePort = await listenToThread(spec.threadId!);
     },
     async collect({ timeoutMs, settleMs, untilIdle, untilEnded }) {
@@ -283,6 +307,25 @@ export function installProbe(): void {
     };
   }
 
+  /** A port to the bare relay worker at `spec.workerUrl` (one per script URL, shared by the
+   *  tabs); once it listens, and when `spec.opens`, asks the worker to open its socket. */
+  async function listenToRelayWorker(spec: CaptureSpec): Promise<() => void> {
+    const port = new NativeSharedWorker!(spec.workerUrl!).port;
+    const listening = new Promise<void>((resolve) => {
+      port.onmessage = (event: MessageEvent) => {
+        if ((event.data as { type?: string })?.type === 'listening') resolve();
+        else onBatch(event);
+      };
+    });
+    port.postMessage({ type: 'listen', threadId: spec.threadId });
+    await listening;
+    if (spec.opens) port.postMessage({ type: 'open', socketUrl: spec.socketUrl, userText: spec.userText, threadId: spec.threadId });
+    return () => {
+      port.postMessage({ type: 'leave', threadId: spec.threadId });
+      port.close();
+    };
+  }
+
   // Notes how the app starts its broker, so that listenToThread can connect to the same one.
   const NativeSharedWorker = window.SharedWorker as typeof SharedWorker | undefined;
   if (NativeSharedWorker) {
@@ -293,4 +336,70 @@ export function installProbe(): void {
       }
     } as typeof SharedWorker;
   }
+}
+
+/**
+ * Runs in one page: makes the script of a bare relay worker and returns its blob URL (valid in
+ * every tab of the origin while that page lives, so all of them reach one worker). The worker is
+ * the least a broker in a SharedWorker can do: it opens a WebSocket per stream when asked, parses
+ * each frame (as the broker does) and posts the text deltas to the ports listening to that
+ * stream, batched as the broker batches them (the first delta after a quiet 4 ms at the end of
+ * its task, later ones joined per 4 ms or per 64 frames). No turn state, no storage, no UI: what
+ * it adds over a page socket is the architecture's own cost on this machine.
+ */
+export function makeRelayWorkerUrl(): string {
+  const source = `
+    const listeners = new Map(); // stream id -> ports
+    onconnect = (event) => {
+      const port = event.ports[0];
+      port.onmessage = ({ data }) => {
+        if (data.type === 'listen') {
+          if (!listeners.has(data.threadId)) listeners.set(data.threadId, new Set());
+          listeners.get(data.threadId).add(port);
+          port.postMessage({ type: 'listening' });
+        } else if (data.type === 'leave') {
+          listeners.get(data.threadId)?.delete(port);
+        } else if (data.type === 'open') {
+          open(data);
+        }
+      };
+    };
+    function open({ socketUrl, userText, threadId }) {
+      let text = [];
+      let frames = 0;
+      let lastFlush = -Infinity;
+      let timer = null;
+      let queued = false;
+      const flush = () => {
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
+        queued = false;
+        if (text.length === 0) return;
+        const batch = { type: 'batch', events: [{ kind: 'text.delta', threadId, delta: text.join('') }] };
+        text = [];
+        frames = 0;
+        lastFlush = performance.now();
+        for (const port of listeners.get(threadId) ?? []) port.postMessage(batch);
+      };
+      const socket = new WebSocket(socketUrl);
+      socket.onopen = () => socket.send(JSON.stringify({
+        type: 'response.create', model: 'bench', store: false, tools: [],
+        input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: userText }] }],
+      }));
+      socket.onmessage = (message) => {
+        const event = JSON.parse(message.data);
+        if (event.type === 'response.output_text.delta') {
+          text.push(event.delta);
+          if (++frames >= 64) return flush();
+          if (queued || timer !== null) return;
+          const wait = lastFlush + 4 - performance.now();
+          if (wait <= 0) { queued = true; queueMicrotask(flush); }
+          else timer = setTimeout(flush, wait);
+        } else if (event.type === 'response.completed' || event.type === 'error') {
+          flush();
+          socket.close();
+        }
+      };
+    }`;
+  return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
 }
