@@ -13,11 +13,13 @@ export interface ThreadData {
   items: ItemRecord[];
 }
 
-/** A store that can read a thread in one transaction (the IndexedDB one can). */
-export type ReadableThreadStore = ThreadStore & { readThread?(id: string): Promise<ThreadData> };
+/** A store that can read a thread in one transaction, reading only the items after those of a
+ *  snapshot it is given (the IndexedDB one can). */
+export type ReadableThreadStore = ThreadStore & { readThread?(id: string, known?: ThreadData): Promise<ThreadData> };
 
-export async function loadThread(store: ReadableThreadStore, threadId: string): Promise<ThreadData> {
-  if (store.readThread) return store.readThread(threadId);
+/** The thread as stored; `known`, what this tab read of it before, spares reading its items again. */
+export async function loadThread(store: ReadableThreadStore, threadId: string, known?: ThreadData): Promise<ThreadData> {
+  if (store.readThread) return store.readThread(threadId, known);
   const [thread, turns, items] = await Promise.all([
     store.getThread(threadId),
     store.listTurns(threadId),
@@ -41,10 +43,10 @@ export function useNewestThreadId() {
 }
 
 export function useThreadData(threadId: string | null) {
-  const { threads } = useServices();
+  const { threads, queryClient } = useServices();
   return useQuery({
     queryKey: threadKey(threadId ?? ''),
-    queryFn: () => loadThread(threads, threadId!),
+    queryFn: () => loadThread(threads, threadId!, queryClient.getQueryData<ThreadData>(threadKey(threadId!))),
     enabled: threadId !== null,
   });
 }

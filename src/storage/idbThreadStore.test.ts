@@ -219,6 +219,48 @@ describe('openIdbThreadStore', () => {
     broker.close();
   });
 
+  it('given what a tab read before, reads only the items after it and keeps those it had', async () => {
+    const store = openIdbThreadStore(freshDbName());
+    await store.putThread(thread('th', 1));
+    await store.putTurn(turn('t1', 'th', 1));
+    await store.appendItems('th', 't1', [userMessage('q1'), say('a1')]);
+    const before = await store.readThread('th');
+    await store.putTurn(turn('t1', 'th', 1, { status: 'completed' }));
+    await store.putTurn(turn('t2', 'th', 2));
+    await store.appendItems('th', 't2', [userMessage('q2'), say('a2')]);
+
+    const after = await store.readThread('th', before);
+    expect(after).toEqual(await store.readThread('th'));
+    // The items it had are the same objects: they were not read (nor deserialised) again.
+    expect(after.items[0]).toBe(before.items[0]);
+    expect(after.items[1]).toBe(before.items[1]);
+    expect(after.items.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    // Turns change in place (a status here): always read again.
+    expect(after.turns.map((t) => t.status)).toEqual(['completed', 'running']);
+    expect(await store.readThread('th', after)).toEqual(after);
+    store.close();
+  });
+
+  it('reads every item again when the last one a tab had is gone or another', async () => {
+    const store = openIdbThreadStore(freshDbName());
+    await store.putThread(thread('th', 1));
+    await store.putTurn(turn('t1', 'th', 1));
+    await store.appendItems('th', 't1', [userMessage('q1'), say('a1')]);
+    const before = await store.readThread('th');
+
+    await store.deleteThread('th');
+    expect((await store.readThread('th', before)).items).toEqual([]);
+
+    // The id taken again (an import may reuse a deleted thread's id): other items at the same indices.
+    await store.putThread(thread('th', 2));
+    await store.putTurn(turn('t9', 'th', 2));
+    await store.appendItems('th', 't9', [userMessage('other'), say('other answer'), say('more')]);
+    const again = await store.readThread('th', before);
+    expect(again.items.map((r) => [r.turnId, r.index])).toEqual([['t9', 0], ['t9', 1], ['t9', 2]]);
+    expect(again.items[0]!.item).toEqual(userMessage('other'));
+    store.close();
+  });
+
   it('steps aside for a newer schema version and reopens lazily', async () => {
     const name = freshDbName();
     const store = openIdbThreadStore(name);

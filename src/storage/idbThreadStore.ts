@@ -95,7 +95,11 @@ export interface ThreadSnapshot {
 /** Threads, settings and workspaces over one connection: the tabs and the broker worker both use
  *  it (the worker passes it as the broker's `settingsStore` and resolves workspaces from it). */
 export interface IdbThreadStore extends ThreadStore, SettingsStore, WorkspaceRegistry {
-  readThread(id: string): Promise<ThreadSnapshot>;
+  /** With `known`, a snapshot the caller read before: only the items after its last one are read
+   *  (items are only ever appended), unless that last item is gone or another (the thread was
+   *  deleted, and an import reused its id): then all of them. The thread's record and its turns,
+   *  which change in place, are always read. */
+  readThread(id: string, known?: ThreadSnapshot): Promise<ThreadSnapshot>;
   /** Writes a validated archive's threads in one transaction: all of them or, on any error,
    *  none. Ids already taken in this database are replaced with `newId()`. */
   importArchive(archive: ThreadArchive, newId: () => string): Promise<ImportPlan>;
@@ -224,12 +228,22 @@ export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadS
       await Promise.all([...writes, tx.done]);
       return plan;
     },
-    async readThread(id) {
+    async readThread(id, known) {
       const tx = (await db()).transaction(['threads', 'turns', 'items'], 'readonly');
+      const itemStore = tx.objectStore('items');
+      // Re-reading every item after every turn made a turn's cost in the tab grow with the
+      // thread (deserialising the whole history each time); the items a tab holds never change.
+      const last = known?.items.at(-1);
+      const readItems = async (): Promise<ItemRecord[]> => {
+        if (!known || !last) return itemStore.getAll(itemsOf(id));
+        const fresh = await itemStore.getAll(IDBKeyRange.bound([id, last.index], [id, Infinity]));
+        const same = fresh[0]?.turnId === last.turnId && fresh[0].index === last.index;
+        return same ? [...known.items, ...fresh.slice(1)] : itemStore.getAll(itemsOf(id));
+      };
       const [thread, turns, items] = await Promise.all([
         tx.objectStore('threads').get(id),
         tx.objectStore('turns').index('byThread').getAll(id),
-        tx.objectStore('items').getAll(itemsOf(id)),
+        readItems(),
         tx.done,
       ]);
       return { thread, turns: turns.sort(byStartedAsc), items };
