@@ -9,10 +9,16 @@
 // So the heap's growth per turn is set against what those items weigh on a V8 heap (measured by
 // loading the same items from IndexedDB into a tab and weighing that tab's heap before and
 // after); what is left is what cells, listeners or buffers would leak.
+//
+// The same turns also say whether a turn costs the tab more as its thread grows (a context row):
+// the tab's main thread over each thread's first and last 25 turns. Each tab used to read every
+// item of the thread again after every turn; a 200-turn thread's turn then cost its tab twice
+// what a new thread's did.
 import { openAppTab, type AppTab } from '../appTab.ts';
 import type { TargetSession } from '../browser.ts';
 import type { BenchContext, MetricReport } from '../context.ts';
-import { round, slope } from '../stats.ts';
+import { rendererMainSchedule, scheduleBetween, type ThreadSchedule } from '../machineLoad.ts';
+import { median, round, slope } from '../stats.ts';
 import { DEFAULT_DB_NAME } from '../../src/storage/idbThreadStore.ts';
 
 const WARMUP_TURNS = 20;
@@ -23,12 +29,23 @@ const TURNS_PER_THREAD = 100;
 const LEAK_TOLERANCE_BYTES_PER_TURN = 256;
 /** The inspector shows the broker's state as of its last published batch; let one arrive. */
 const INSPECTOR_SETTLE_MS = 250;
+/** The tab's main thread per turn is compared over a thread's first and last turns this many. */
+const CPU_WINDOW_TURNS = 25;
 
 export async function measureBrokerHeap(ctx: BenchContext): Promise<MetricReport> {
   ctx.progress(`broker heap: ${TURNS} turns`);
   const tab = await openAppTab(ctx.browser, ctx.relayUrl);
   const threads: string[] = [];
   let turn = 0;
+  // The tab's main thread (Linux schedstat) over each thread's first and last CPU_WINDOW_TURNS
+  // turns: a turn that costs the tab more as its thread grows re-reads or re-renders history.
+  const tabCpu = { early: [] as number[], late: [] as number[] };
+  let windowStart: ThreadSchedule | null = null;
+  const closeWindow = (into: number[]) => {
+    const run = scheduleBetween(windowStart, rendererMainSchedule());
+    if (run) into.push(run.cpuMs / CPU_WINDOW_TURNS);
+    windowStart = null;
+  };
   const runTurns = async (count: number) => {
     // One tab, one turn at a time: plans are taken in order, so a block's are queued at once.
     const toolTurn = (n: number) => n % 4 === 3;
@@ -37,7 +54,11 @@ export async function measureBrokerHeap(ctx: BenchContext): Promise<MetricReport
     );
     await ctx.engine.script(...plans);
     for (let i = 0; i < count; i++, turn++) {
-      if (turn % TURNS_PER_THREAD === 0) threads.push(await tab.newThread());
+      const position = turn % TURNS_PER_THREAD;
+      if (position === 0 && windowStart) closeWindow(tabCpu.late);
+      if (position === CPU_WINDOW_TURNS && windowStart) closeWindow(tabCpu.early);
+      if (position === 0) threads.push(await tab.newThread());
+      if (position === 0 || position === TURNS_PER_THREAD - CPU_WINDOW_TURNS) windowStart = rendererMainSchedule();
       await tab.send(toolTurn(turn) ? `list the files (${turn})` : `hello ${turn}`, true);
     }
   };
@@ -50,6 +71,7 @@ export async function measureBrokerHeap(ctx: BenchContext): Promise<MetricReport
     checkpoints.push({ turns: turn - WARMUP_TURNS, usedBytes: await usedHeap(worker) });
     ctx.progress(`broker heap: ${turn - WARMUP_TURNS} turns`);
   }
+  if (windowStart && turn % TURNS_PER_THREAD === 0) closeWindow(tabCpu.late);
   await worker.detach();
   await new Promise((resolve) => setTimeout(resolve, INSPECTOR_SETTLE_MS));
   const cells = await tab.tab.run(liveCellRows);
@@ -66,6 +88,7 @@ export async function measureBrokerHeap(ctx: BenchContext): Promise<MetricReport
     method:
       `${WARMUP_TURNS} warm-up turns, then ${TURNS} turns through the UI of one tab (short scripted answers; 1 in 4 with a list_files call first; a new thread every ${TURNS_PER_THREAD}). ` +
       `Every ${CHECKPOINT_EVERY} turns: two full GCs in the broker's SharedWorker, then its used heap (CDP Runtime.getHeapUsage); growth = least-squares slope. ` +
+      `Tab row: the renderers' main threads (Linux /proc schedstat) over each thread's first and last ${CPU_WINDOW_TURNS} turns, per turn. ` +
       `Retained history = the V8 heap the same ${history.items} items take when loaded into a tab (the broker keeps threads' histories in memory by design).`,
     rows: [
       {
@@ -76,6 +99,18 @@ export async function measureBrokerHeap(ctx: BenchContext): Promise<MetricReport
         target: 'flat beyond retained history',
         met: heapPerTurn - historyPerTurn <= LEAK_TOLERANCE_BYTES_PER_TURN,
       },
+      ...(tabCpu.early.length > 0 && tabCpu.late.length > 0
+        ? [
+            {
+              metric: `Tab's main thread per turn, a thread's last ${CPU_WINDOW_TURNS} of ${TURNS_PER_THREAD} turns (context)`,
+              value: `${median(tabCpu.late).toFixed(1)} ms on a CPU`,
+              baseline: `${median(tabCpu.early).toFixed(1)} ms over its first ${CPU_WINDOW_TURNS}`,
+              comparison: `×${(median(tabCpu.late) / median(tabCpu.early)).toFixed(2)} (medians over ${tabCpu.late.length} threads)`,
+              target: '',
+              met: null,
+            },
+          ]
+        : []),
       {
         metric: `Turn-state cells alive after ${last.turns} turns`,
         value: String(cells),
@@ -91,6 +126,7 @@ export async function measureBrokerHeap(ctx: BenchContext): Promise<MetricReport
       heapBytesPerTurn: round(heapPerTurn, 1),
       retainedHistory: { ...history, bytesPerTurn: round(historyPerTurn, 1) },
       liveCells: cells,
+      tabMainCpuMsPerTurn: { early: tabCpu.early.map((v) => round(v, 2)), late: tabCpu.late.map((v) => round(v, 2)) },
     },
   };
 }
