@@ -2,6 +2,8 @@
 //
 // (a) 100 sequential turns spread round-robin over 8 tabs, each tab on its own thread: turns
 //     never overlap, so one socket can carry them all.
+//     Then the first tab alone runs 30 more with the 8 open: the browser's CPU per turn tells
+//     what tabs that only look on cost from what sending from a different window each turn does.
 // (b) Then the 8 tabs start a turn at the same moment: the pool may open sockets up to its cap
 //     (a socket carries one response at a time), no more. Each turn's wait is measured from its
 //     click to the arrival of its request at the engine (wall clocks of page and engine, ms
@@ -38,7 +40,15 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
   const sequentialWaits = waitsOf(sequential);
   const aloneWaits = waitsOf(alone);
   const sequentialHandshakes = afterSequential.handshakes - afterOpen.handshakes;
-  const socketsBefore = new Set(afterSequential.frames.map((f) => f.socket));
+  // The same 8 tabs open, every turn from the first one: what the other tabs cost when they only
+  // look on, apart from what sending from another window each time costs.
+  const fromOneTab = await runTurns(ctx, [first], ONE_TAB_TURNS, 'from one tab');
+  const afterFromOneTab = await ctx.engine.log();
+  const fromOneTabWaits = fromOneTab.sent.flatMap(({ marker, clickedAt }) => {
+    const request = requestFor(afterFromOneTab.frames, marker);
+    return request ? [request.at - clickedAt] : [];
+  });
+  const socketsBefore = new Set(afterFromOneTab.frames.map((f) => f.socket));
 
   ctx.progress(`connection economy: ${TABS} tabs start a turn at once`);
   const markers = tabs.map(() => ctx.marker('burst'));
@@ -46,7 +56,7 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
   const clicks = await Promise.all(tabs.map((tab, i) => tab.send(`burst ${markers[i]}`, true)));
   await closeAll(tabs);
   const afterBurst = await ctx.engine.log();
-  const burstHandshakes = afterBurst.handshakes - afterSequential.handshakes;
+  const burstHandshakes = afterBurst.handshakes - afterFromOneTab.handshakes;
 
   const waits = { reused: [] as number[], fresh: [] as number[] };
   markers.forEach((marker, i) => {
@@ -66,8 +76,8 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
     title: '4. Connection economy',
     method:
       `First one tab alone runs ${ONE_TAB_TURNS} turns; then ${TABS} tabs, each on its own thread (opening a thread prewarms it), run ${SEQUENTIAL_TURNS} turns one after another, round-robin over the tabs; ` +
-      `then all ${TABS} tabs press Send together. Handshakes counted by the engine; waits = click (page clock) → request at the engine (engine clock, 1 ms resolution). ` +
-      'Browser CPU = user + system time of all of Chromium\'s processes (/proc) over the turns, per turn: what the tabs not showing the turn add to it.',
+      `then, the ${TABS} tabs still open, the first one runs ${ONE_TAB_TURNS} more; then all ${TABS} tabs press Send together. Handshakes counted by the engine; waits = click (page clock) → request at the engine (engine clock, 1 ms resolution). ` +
+      "Browser CPU = user + system time of all of Chromium's processes (/proc) over the turns, per turn: what the tabs not showing the turn add to it, and what sending from a different window each turn adds.",
     rows: [
       {
         metric: `Handshakes for ${SEQUENTIAL_TURNS} sequential turns over ${TABS} tabs`,
@@ -81,7 +91,7 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
         metric: `Click on Send → request at the engine, sequential turns, ${TABS} tabs open (context)`,
         value: `${ms(median(sequentialWaits), 1)} median`,
         baseline: `${ms(median(aloneWaits), 1)} with 1 tab open`,
-        comparison: `p90 ${ms(quantile(sequentialWaits, 0.9), 1)}, max ${ms(Math.max(...sequentialWaits), 1)}`,
+        comparison: `p90 ${ms(quantile(sequentialWaits, 0.9), 1)}, max ${ms(Math.max(...sequentialWaits), 1)}; ${ms(median(fromOneTabWaits), 1)} median with the ${TABS} tabs open, every turn from one of them`,
         target: '',
         met: null,
       },
@@ -90,7 +100,10 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
         value: sequential.cpuMsPerTurn === null ? '—' : `${sequential.cpuMsPerTurn.toFixed(0)} ms`,
         baseline: alone.cpuMsPerTurn === null ? '' : `${alone.cpuMsPerTurn.toFixed(0)} ms with 1 tab open`,
         comparison:
-          sequential.cpuMsPerTurn === null || alone.cpuMsPerTurn === null ? '' : `+${((sequential.cpuMsPerTurn - alone.cpuMsPerTurn) / (TABS - 1)).toFixed(1)} ms per other tab`,
+          sequential.cpuMsPerTurn === null || alone.cpuMsPerTurn === null || fromOneTab.cpuMsPerTurn === null
+            ? ''
+            : `${fromOneTab.cpuMsPerTurn.toFixed(0)} ms with ${TABS} open, every turn from one of them: ${signedMs((fromOneTab.cpuMsPerTurn - alone.cpuMsPerTurn) / (TABS - 1))} per tab looking on; ` +
+              `${signedMs(sequential.cpuMsPerTurn - fromOneTab.cpuMsPerTurn)} per turn for sending from another window each time`,
         target: '',
         met: null,
       },
@@ -111,7 +124,8 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
       burstWaitsMs: waits,
       sequentialClickToRequestMs: sequentialWaits.map((w) => Math.round(w * 10) / 10),
       oneTabClickToRequestMs: aloneWaits.map((w) => Math.round(w * 10) / 10),
-      browserCpuMsPerTurn: { oneTab: alone.cpuMsPerTurn, tabs: sequential.cpuMsPerTurn },
+      browserCpuMsPerTurn: { oneTab: alone.cpuMsPerTurn, tabs: sequential.cpuMsPerTurn, tabsFromOneTab: fromOneTab.cpuMsPerTurn },
+      fromOneTabClickToRequestMs: fromOneTabWaits.map((w) => Math.round(w * 10) / 10),
       socketsUsed: new Set(afterBurst.frames.map((f) => f.socket)).size,
     },
   };
@@ -131,6 +145,8 @@ async function runTurns(ctx: BenchContext, tabs: readonly AppTab[], count: numbe
   const cpuAfter = browserCpuMs();
   return { sent, cpuMsPerTurn: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / count };
 }
+
+const signedMs = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(1)} ms`;
 
 /** The generating request whose input carries `marker` (the user's message). */
 function requestFor(frames: EngineLog['frames'], marker: string): EngineLog['frames'][number] | undefined {
