@@ -241,7 +241,7 @@ describe('openIdbThreadStore', () => {
     store.close();
   });
 
-  it('reads every item again when the last one a tab had is gone or another', async () => {
+  it('reads every item again when the last one a tab had is gone or another, even at its index in its turn', async () => {
     const store = openIdbThreadStore(freshDbName());
     await store.putThread(thread('th', 1));
     await store.putTurn(turn('t1', 'th', 1));
@@ -258,6 +258,14 @@ describe('openIdbThreadStore', () => {
     const again = await store.readThread('th', before);
     expect(again.items.map((r) => [r.turnId, r.index])).toEqual([['t9', 0], ['t9', 1], ['t9', 2]]);
     expect(again.items[0]!.item).toEqual(userMessage('other'));
+
+    // Even the same turn id at the same index (an archive of the thread, edited, imported again).
+    await store.deleteThread('th');
+    await store.putThread(thread('th', 3));
+    await store.putTurn(turn('t1', 'th', 1));
+    await store.appendItems('th', 't1', [userMessage('q1 edited'), say('a1 edited')]);
+    const edited = await store.readThread('th', before);
+    expect(edited.items.map((r) => r.item)).toEqual([userMessage('q1 edited'), say('a1 edited')]);
     store.close();
   });
 

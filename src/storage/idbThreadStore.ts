@@ -237,7 +237,9 @@ export function openIdbThreadStore(dbName: string = DEFAULT_DB_NAME): IdbThreadS
       const readItems = async (): Promise<ItemRecord[]> => {
         if (!known || !last) return itemStore.getAll(itemsOf(id));
         const fresh = await itemStore.getAll(IDBKeyRange.bound([id, last.index], [id, Infinity]));
-        const same = fresh[0]?.turnId === last.turnId && fresh[0].index === last.index;
+        // The same turn's item at the same index, with the same content: the thread it was read from.
+        const first = fresh[0];
+        const same = first !== undefined && first.turnId === last.turnId && first.index === last.index && JSON.stringify(first.item) === JSON.stringify(last.item);
         return same ? [...known.items, ...fresh.slice(1)] : itemStore.getAll(itemsOf(id));
       };
       const [thread, turns, items] = await Promise.all([
