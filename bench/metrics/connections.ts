@@ -2,7 +2,7 @@
 //
 // (a) 100 sequential turns spread round-robin over 8 tabs, each tab on its own thread: turns
 //     never overlap, so one socket can carry them all.
-//     Then the first tab alone runs 30 more with the 8 open: the browser's CPU per turn tells
+//     Then the first tab alone runs 30 more (a new thread) with the 8 open: the browser's CPU per turn tells
 //     what tabs that only look on cost from what sending from a different window each turn does.
 // (b) Then the 8 tabs start a turn at the same moment: the pool may open sockets up to its cap
 //     (a socket carries one response at a time), no more. Each turn's wait is measured from its
@@ -32,22 +32,22 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
   const afterOpen = await ctx.engine.log();
   const sequential = await runTurns(ctx, tabs, SEQUENTIAL_TURNS, 'sequential');
   const afterSequential = await ctx.engine.log();
-  const waitsOf = (turns: typeof sequential) =>
+  const waitsOf = (turns: typeof sequential, log: EngineLog) =>
     turns.sent.flatMap(({ marker, clickedAt }) => {
-      const request = requestFor(afterSequential.frames, marker);
+      const request = requestFor(log.frames, marker);
       return request ? [request.at - clickedAt] : [];
     });
-  const sequentialWaits = waitsOf(sequential);
-  const aloneWaits = waitsOf(alone);
+  const sequentialWaits = waitsOf(sequential, afterSequential);
+  const aloneWaits = waitsOf(alone, afterSequential);
   const sequentialHandshakes = afterSequential.handshakes - afterOpen.handshakes;
   // The same 8 tabs open, every turn from the first one: what the other tabs cost when they only
-  // look on, apart from what sending from another window each time costs.
+  // look on, apart from what sending from another window each time costs. On a new thread with
+  // a warm-up turn, as the turns alone were: a turn costs the tab more as its thread grows.
+  await first.newThread();
+  await runTurns(ctx, [first], 2, 'warm-up');
   const fromOneTab = await runTurns(ctx, [first], ONE_TAB_TURNS, 'from one tab');
   const afterFromOneTab = await ctx.engine.log();
-  const fromOneTabWaits = fromOneTab.sent.flatMap(({ marker, clickedAt }) => {
-    const request = requestFor(afterFromOneTab.frames, marker);
-    return request ? [request.at - clickedAt] : [];
-  });
+  const fromOneTabWaits = waitsOf(fromOneTab, afterFromOneTab);
   const socketsBefore = new Set(afterFromOneTab.frames.map((f) => f.socket));
 
   ctx.progress(`connection economy: ${TABS} tabs start a turn at once`);
@@ -76,7 +76,7 @@ export async function measureConnections(ctx: BenchContext): Promise<MetricRepor
     title: '4. Connection economy',
     method:
       `First one tab alone runs ${ONE_TAB_TURNS} turns; then ${TABS} tabs, each on its own thread (opening a thread prewarms it), run ${SEQUENTIAL_TURNS} turns one after another, round-robin over the tabs; ` +
-      `then, the ${TABS} tabs still open, the first one runs ${ONE_TAB_TURNS} more; then all ${TABS} tabs press Send together. Handshakes counted by the engine; waits = click (page clock) → request at the engine (engine clock, 1 ms resolution). ` +
+      `then, the ${TABS} tabs still open, the first one runs ${ONE_TAB_TURNS} more on a new thread; then all ${TABS} tabs press Send together. Handshakes counted by the engine; waits = click (page clock) → request at the engine (engine clock, 1 ms resolution). ` +
       "Browser CPU = user + system time of all of Chromium's processes (/proc) over the turns, per turn: what the tabs not showing the turn add to it, and what sending from a different window each turn adds.",
     rows: [
       {

@@ -342,10 +342,13 @@ export function installProbe(): void {
  * Runs in one page: makes the script of a bare relay worker and returns its blob URL (valid in
  * every tab of the origin while that page lives, so all of them reach one worker). The worker is
  * the least a broker in a SharedWorker can do: it opens a WebSocket per stream when asked, parses
- * each frame (as the broker does) and posts the text deltas to the ports listening to that
- * stream, batched as the broker batches them (the first delta after a quiet 4 ms at the end of
- * its task, later ones joined per 4 ms or per 64 frames). No turn state, no storage, no UI: what
- * it adds over a page socket is the architecture's own cost on this machine.
+ * each frame (as the broker does) and forwards the text deltas to the ports listening to that
+ * stream, batched by the broker's rule (src/core/eventBatcher.ts, which page code cannot import):
+ * one batcher for all streams; a stream's consecutive deltas join into one event (a new one past
+ * 64 KiB); a batch goes out at the end of the task when the last went out 4 ms ago or more, else
+ * when its 4 ms window closes, or at once at 64 events. No turn state, no storage, no UI: what it
+ * adds over a page socket is the design's own cost on this machine. A stream's listeners are
+ * dropped when its response completes.
  */
 export function makeRelayWorkerUrl(): string {
   const source = `
@@ -364,23 +367,44 @@ export function makeRelayWorkerUrl(): string {
         }
       };
     };
-    function open({ socketUrl, userText, threadId }) {
-      let text = [];
-      let frames = 0;
-      let lastFlush = -Infinity;
-      let timer = null;
-      let queued = false;
-      const flush = () => {
-        if (timer !== null) clearTimeout(timer);
-        timer = null;
-        queued = false;
-        if (text.length === 0) return;
-        const batch = { type: 'batch', events: [{ kind: 'text.delta', threadId, delta: text.join('') }] };
-        text = [];
-        frames = 0;
-        lastFlush = performance.now();
+
+    const MAX_EVENTS = 64, MAX_DELAY_MS = 4, MAX_CHARS = 64 * 1024;
+    let pending = []; // { threadId, delta } in arrival order
+    const growing = new Map(); // stream id -> its last pending event, while it may grow
+    let lastFlush = -Infinity, timer = null, queued = false;
+    function flush() {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      queued = false;
+      const events = pending;
+      pending = [];
+      growing.clear();
+      if (events.length === 0) return;
+      lastFlush = performance.now();
+      const byStream = new Map();
+      for (const e of events) {
+        if (!byStream.has(e.threadId)) byStream.set(e.threadId, []);
+        byStream.get(e.threadId).push({ kind: 'text.delta', threadId: e.threadId, delta: e.delta });
+      }
+      for (const [threadId, list] of byStream) {
+        const batch = { type: 'batch', events: list };
         for (const port of listeners.get(threadId) ?? []) port.postMessage(batch);
-      };
+      }
+    }
+    function push(threadId, delta) {
+      const last = growing.get(threadId);
+      if (last && last.delta.length + delta.length <= MAX_CHARS) { last.delta += delta; return; }
+      const e = { threadId, delta };
+      growing.set(threadId, e);
+      pending.push(e);
+      if (pending.length >= MAX_EVENTS) return flush();
+      if (queued || timer !== null) return;
+      const wait = lastFlush + MAX_DELAY_MS - performance.now();
+      if (wait <= 0) { queued = true; queueMicrotask(flush); }
+      else timer = setTimeout(flush, wait);
+    }
+
+    function open({ socketUrl, userText, threadId }) {
       const socket = new WebSocket(socketUrl);
       socket.onopen = () => socket.send(JSON.stringify({
         type: 'response.create', model: 'bench', store: false, tools: [],
@@ -389,17 +413,25 @@ export function makeRelayWorkerUrl(): string {
       socket.onmessage = (message) => {
         const event = JSON.parse(message.data);
         if (event.type === 'response.output_text.delta') {
-          text.push(event.delta);
-          if (++frames >= 64) return flush();
-          if (queued || timer !== null) return;
-          const wait = lastFlush + 4 - performance.now();
-          if (wait <= 0) { queued = true; queueMicrotask(flush); }
-          else timer = setTimeout(flush, wait);
+          push(threadId, event.delta);
         } else if (event.type === 'response.completed' || event.type === 'error') {
           flush();
+          listeners.delete(threadId);
           socket.close();
         }
       };
     }`;
   return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+}
+
+/** Runs in a page: starts the relay worker at `url` (one port that listens, then leaves), so that
+ *  its start-up is not in the first run measured through it. */
+export async function startRelayWorker(url: string): Promise<void> {
+  const port = new SharedWorker(url).port;
+  await new Promise<void>((resolve) => {
+    port.onmessage = () => resolve();
+    port.postMessage({ type: 'listen', threadId: 'start' });
+  });
+  port.postMessage({ type: 'leave', threadId: 'start' });
+  port.close();
 }
