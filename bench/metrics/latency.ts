@@ -16,7 +16,8 @@
 // latencies pooled.
 //
 // A third side, the floor: the same stream through a bare SharedWorker that only parses each
-// frame and posts it to the tabs' ports (page/probe.ts makeRelayWorkerUrl). The broker's targets
+// frame and forwards it to the tabs' ports, batched by the broker's rule (page/probe.ts
+// startRelayWorker). The broker's targets
 // are relative to a page socket; this side says how much of the difference is the design's own
 // (a worker thread and a port hop, on this machine) and how much is the broker's work.
 //
@@ -25,7 +26,7 @@
 import { closeAll, openAppTabs, type AppTab } from '../appTab.ts';
 import { ms, type BenchContext, type MetricReport, type Row } from '../context.ts';
 import { scheduleBetween, threadSchedule, type ThreadSchedule } from '../machineLoad.ts';
-import { makeRelayWorkerUrl, startRelayWorker } from '../page/probe.ts';
+import { startRelayWorker } from '../page/probe.ts';
 import { quantile, round } from '../stats.ts';
 
 const DELTAS = 200;
@@ -39,7 +40,7 @@ const WARMUP_DELTAS = 20;
 const TARGETS = { p50: 0.3, p99: 1 };
 
 /** relayWorker: a bare SharedWorker that forwards one socket's frames to the tabs' ports
- *  (page/probe.ts makeRelayWorkerUrl), the floor of any broker in a SharedWorker. */
+ *  (page/probe.ts startRelayWorker), the floor of any broker in a SharedWorker. */
 type Side = 'broker' | 'direct' | 'relayWorker';
 const SIDES: readonly Side[] = ['broker', 'direct', 'relayWorker'];
 
@@ -158,8 +159,7 @@ async function withSetup<T>(ctx: BenchContext, tabCount: number, options: Pick<S
     const ownThreads: string[] = [];
     for (const tab of tabs) ownThreads.push(await tab.newThread());
     const streamThread = await tabs[0]!.newThread();
-    const relayWorkerUrl = options.draw ? null : await tabs[0]!.tab.run(makeRelayWorkerUrl);
-    if (relayWorkerUrl !== null) await tabs[0]!.tab.run(startRelayWorker, relayWorkerUrl);
+    const relayWorkerUrl = options.draw ? null : await tabs[0]!.tab.run(startRelayWorker);
     return await run({ tabs, streamThread, ownThreads, relayWorkerUrl, ...options });
   } finally {
     await closeAll(tabs);
@@ -220,7 +220,7 @@ async function relayWorkerRun(ctx: BenchContext, { tabs, relayWorkerUrl }: Setup
   const marker = ctx.marker('latency-relay-worker');
   await ctx.engine.script({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS });
   // The stream's id is the run's own: nothing a previous run left listening can receive it.
-  const spec = (opens: boolean) => ({ mode: 'relayWorker' as const, threadId: marker, expected: DELTAS, chars: CHARS, latencies: true, workerUrl: relayWorkerUrl!, opens, socketUrl: ctx.socketUrl, userText: marker });
+  const spec = (opens: boolean) => ({ mode: 'relayWorker' as const, threadId: marker, expected: DELTAS, chars: CHARS, latencies: true, workerUrl: relayWorkerUrl!, opens, socketUrl: ctx.socketUrl, userText: marker, render: false });
   // Every other tab listens before the first one has the worker open the socket.
   await Promise.all(tabs.slice(1).map((tab) => tab.startCapture(spec(false))));
   await tabs[0]!.startCapture(spec(true));

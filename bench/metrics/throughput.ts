@@ -20,7 +20,7 @@
 import { cpus } from 'node:os';
 import { closeAll, openAppTabs, type AppTab } from '../appTab.ts';
 import type { BenchContext, MetricReport, Row } from '../context.ts';
-import { makeRelayWorkerUrl, startRelayWorker, type CaptureResult } from '../page/probe.ts';
+import { startRelayWorker, type CaptureResult } from '../page/probe.ts';
 import { rendererMainSchedule, scheduleBetween, type ThreadSchedule } from '../machineLoad.ts';
 import { median, round } from '../stats.ts';
 
@@ -33,7 +33,7 @@ const EIGHT_TAB_ROUNDS = 2;
 const TARGET_RATIO = 0.9;
 
 /** broker/direct × drawn (the stream is on screen) or not (transport only); relayWorker: every
- *  tab's stream through one bare SharedWorker (page/probe.ts makeRelayWorkerUrl), drawn as the
+ *  tab's stream through one bare SharedWorker (page/probe.ts startRelayWorker), drawn as the
  *  direct side draws, the floor of any broker in a SharedWorker. */
 type Variant = 'broker' | 'direct' | 'brokerUndrawn' | 'directUndrawn' | 'relayWorker';
 
@@ -203,8 +203,7 @@ async function compare(ctx: BenchContext, tabCount: number, deltas: number, roun
   const tabs = await openAppTabs(ctx.browser, ctx.relayUrl, tabCount);
   try {
     const home = await tabs[0]!.newThread();
-    const relayWorkerUrl = variants.includes('relayWorker') ? await tabs[0]!.tab.run(makeRelayWorkerUrl) : '';
-    if (relayWorkerUrl) await tabs[0]!.tab.run(startRelayWorker, relayWorkerUrl);
+    const relayWorkerUrl = variants.includes('relayWorker') ? await tabs[0]!.tab.run(startRelayWorker) : '';
     const runs: Runs = {};
     for (let r = 0; r < rounds; r++) {
       // Rotate the order, so a drift in the machine's state hits every variant alike.

@@ -14,8 +14,8 @@
 
 export interface CaptureSpec {
   /** broker: deltas of `threadId` on a port of the probe's own to the broker; direct: deltas on a
-   *  page socket; relayWorker: deltas on a port to a bare SharedWorker that forwards one socket's
-   *  frames (see makeRelayWorkerUrl), the floor of any broker in a SharedWorker. */
+   *  page socket; relayWorker: deltas on a port to a bare SharedWorker that forwards a socket's
+   *  frames per stream (see startRelayWorker), the floor of any broker in a SharedWorker. */
   mode: 'broker' | 'direct' | 'relayWorker';
   threadId?: string;
   /** The capture completes once this many deltas arrived. */
@@ -34,15 +34,15 @@ export interface CaptureSpec {
    *  user text the engine's plan waits for. */
   socketUrl?: string;
   userText?: string;
-  /** relayWorker only: the worker's script (makeRelayWorkerUrl, made in one tab and used by all,
+  /** relayWorker only: the worker's script (startRelayWorker, made in one tab and used by all,
    *  so that they share one worker), and whether this tab, once it listens to `threadId`, asks it
    *  to open that stream's socket (with several tabs on one stream: the last tab to start, so that
    *  every other one listens already). */
   workerUrl?: string;
   opens?: boolean;
-  /** direct: render the text (a tab showing the stream; the default) or only parse it (a tab
-   *  that receives it but shows something else, like a broker tab on another thread);
-   *  relayWorker: the same, drawn only when true. */
+  /** direct and relayWorker: render the text (a tab showing the stream; the default) or, when
+   *  false, only parse it (a tab that receives it but shows something else, like a broker tab on
+   *  another thread). */
   render?: boolean;
 }
 
@@ -108,7 +108,7 @@ export function installProbe(): void {
     finished: Promise<void>;
     closeSocket?: () => void;
     closePort?: () => void;
-    /** relayWorker captures that render: the plain-block renderer the direct side uses. */
+    /** relayWorker captures: the plain-block renderer the direct side uses (or one that draws nothing). */
     draw?: (text: string) => void;
   }
   let capture: Capture | null = null;
@@ -204,9 +204,12 @@ export function installProbe(): void {
     return inner.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   }
 
+  /** What draws a capture's text: the plain blocks, or nothing when `render` is false. */
+  const rendererFor = (spec: CaptureSpec) => (spec.render === false ? { push: (_text: string) => undefined, remove: () => undefined } : directRenderer());
+
   function openDirectSocket(c: Capture) {
     const spec = c.spec;
-    const renderer = spec.render === false ? { push: (_text: string) => undefined, remove: () => undefined } : directRenderer();
+    const renderer = rendererFor(spec);
     const socket = new WebSocket(spec.socketUrl!);
     socket.onopen = () => {
       socket.send(JSON.stringify({
@@ -247,12 +250,12 @@ export function installProbe(): void {
       }
       if (spec.mode === 'direct') openDirectSocket(c);
       else if (spec.mode === 'relayWorker') {
-        const renderer = spec.render === true ? directRenderer() : null;
-        if (renderer) c.draw = renderer.push;
+        const renderer = rendererFor(spec);
+        c.draw = renderer.push;
         const closePort = await listenToRelayWorker(spec);
         c.closePort = () => {
           closePort();
-          renderer?.remove();
+          renderer.remove();
         };
       }
       else c.closePort = await listenToThread(spec.threadId!);
@@ -339,8 +342,8 @@ export function installProbe(): void {
 }
 
 /**
- * Runs in one page: makes the script of a bare relay worker and returns its blob URL (valid in
- * every tab of the origin while that page lives, so all of them reach one worker). The worker is
+ * Runs in one page: makes the script of a bare relay worker, starts it and returns its blob URL
+ * (valid in every tab of the origin while that page lives, so all of them reach one worker). The worker is
  * the least a broker in a SharedWorker can do: it opens a WebSocket per stream when asked, parses
  * each frame (as the broker does) and forwards the text deltas to the ports listening to that
  * stream, batched by the broker's rule (src/core/eventBatcher.ts, which page code cannot import):
@@ -350,7 +353,7 @@ export function installProbe(): void {
  * adds over a page socket is the design's own cost on this machine. A stream's listeners are
  * dropped when its response completes.
  */
-export function makeRelayWorkerUrl(): string {
+export async function startRelayWorker(): Promise<string> {
   const source = `
     const listeners = new Map(); // stream id -> ports
     onconnect = (event) => {
@@ -421,12 +424,8 @@ export function makeRelayWorkerUrl(): string {
         }
       };
     }`;
-  return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-}
-
-/** Runs in a page: starts the relay worker at `url` (one port that listens, then leaves), so that
- *  its start-up is not in the first run measured through it. */
-export async function startRelayWorker(url: string): Promise<void> {
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  // Started now (one port that listens, then leaves), so that its start-up is in no measured run.
   const port = new SharedWorker(url).port;
   await new Promise<void>((resolve) => {
     port.onmessage = () => resolve();
@@ -434,4 +433,6 @@ export async function startRelayWorker(url: string): Promise<void> {
   });
   port.postMessage({ type: 'leave', threadId: 'start' });
   port.close();
+  return url;
 }
+

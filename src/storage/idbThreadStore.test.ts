@@ -219,12 +219,17 @@ describe('openIdbThreadStore', () => {
     broker.close();
   });
 
-  it('given what a tab read before, reads only the items after it and keeps those it had', async () => {
+  /** A thread 'th' with one turn of two items, and what a tab read of it. */
+  async function oneTurnRead() {
     const store = openIdbThreadStore(freshDbName());
     await store.putThread(thread('th', 1));
     await store.putTurn(turn('t1', 'th', 1));
     await store.appendItems('th', 't1', [userMessage('q1'), say('a1')]);
-    const before = await store.readThread('th');
+    return { store, before: await store.readThread('th') };
+  }
+
+  it('given what a tab read before, reads only the items after it and keeps those it had', async () => {
+    const { store, before } = await oneTurnRead();
     await store.putTurn(turn('t1', 'th', 1, { status: 'completed' }));
     await store.putTurn(turn('t2', 'th', 2));
     await store.appendItems('th', 't2', [userMessage('q2'), say('a2')]);
@@ -242,11 +247,7 @@ describe('openIdbThreadStore', () => {
   });
 
   it('reads every item again when the last one a tab had is gone or another, even at its index in its turn', async () => {
-    const store = openIdbThreadStore(freshDbName());
-    await store.putThread(thread('th', 1));
-    await store.putTurn(turn('t1', 'th', 1));
-    await store.appendItems('th', 't1', [userMessage('q1'), say('a1')]);
-    const before = await store.readThread('th');
+    const { store, before } = await oneTurnRead();
 
     await store.deleteThread('th');
     expect((await store.readThread('th', before)).items).toEqual([]);
