@@ -196,6 +196,20 @@ describe('scripted responses', () => {
     socket.ws.close();
   });
 
+  it('waits firstTokenDelayMs after response.created, before the events after it', async () => {
+    await script({ text: 'ab', chunks: 2, firstTokenDelayMs: 60 });
+    const socket = await openTestSocket(wsUrl);
+    socket.send(responseCreate({ input: [] }));
+    const first = await socket.next();
+    const createdAt = performance.now();
+    expect(first.json?.type).toBe('response.created');
+    const rest = await socket.untilTerminal();
+    expect(rest.at(-1)?.type).toBe('response.completed');
+    // Timers may fire a little early on some platforms; well over half the wait proves it waited.
+    expect(performance.now() - createdAt).toBeGreaterThanOrEqual(50);
+    socket.ws.close();
+  });
+
   it('holds a response until release', async () => {
     await script({ text: 'released', hold: true });
     const socket = await openTestSocket(wsUrl);

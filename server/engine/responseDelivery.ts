@@ -6,7 +6,7 @@ import type { ScriptedResponse } from './testControl.ts';
 
 export type DeliveryScript = Pick<
   ScriptedResponse,
-  'dropAfterEvents' | 'malformedAfterEvents' | 'binaryAfterEvents' | 'oversizedBytes' | 'eventDelayMs' | 'hold' | 'firehose'
+  'dropAfterEvents' | 'malformedAfterEvents' | 'binaryAfterEvents' | 'oversizedBytes' | 'eventDelayMs' | 'firstTokenDelayMs' | 'hold' | 'firehose'
 >;
 
 export interface FrameSink {
@@ -57,6 +57,7 @@ export async function deliverEvents(
   };
 
   for (const [index, event] of events.entries()) {
+    if (index === 1 && script.firstTokenDelayMs) await sleep(script.firstTokenDelayMs);
     if (index > 0 && script.eventDelayMs) await sleep(script.eventDelayMs);
     const stop = interruption();
     if (stop) return stop;

@@ -39,6 +39,9 @@ export interface ScriptedResponse {
   error?: { status: number; code: string; message: string };
   /** Milliseconds between events (default 0: as fast as possible). */
   eventDelayMs?: number;
+  /** Milliseconds between `response.created` and the events after it, as a model's time to first
+   *  token (default 0). */
+  firstTokenDelayMs?: number;
   /** Hold the response before its first event until `POST /__engine/release` is called. */
   hold?: boolean;
   /** Benchmark mode (bench/): stream this many synthetic text deltas instead of `text`. */
@@ -123,8 +126,9 @@ export interface EngineLog {
   /** Every HTTP POST to /responses or /responses/compact, with its request headers (lower-cased
    *  names: the turn state a compaction sent is `headers['x-codex-turn-state']`) and JSON body. */
   http: { path: string; at: number; headers: Record<string, string>; body: Record<string, unknown> }[];
-  /** Upgrade handshake headers, per accepted socket, lower-cased names. */
-  upgrades: { socket: number; headers: Record<string, string> }[];
+  /** Upgrade handshake headers, per accepted socket, lower-cased names, and when it was accepted
+   *  (`t`, same clock as `frames[].t`). */
+  upgrades: { socket: number; headers: Record<string, string>; t: number }[];
 }
 
 export type { Item };

@@ -128,7 +128,7 @@ export function createTestHooks(now: () => number, connections: EngineConnection
     waitForRelease: () => new Promise((resolve) => held.push(resolve)),
     logUpgrade(socket, headers) {
       log.handshakes += 1;
-      log.upgrades.push({ socket, headers: flatHeaders(headers) });
+      log.upgrades.push({ socket, headers: flatHeaders(headers), t: performance.now() });
     },
     logFrame(socket, frame, bytes) {
       log.frames.push({ socket, at: now(), frame, bytes, t: performance.now() });
