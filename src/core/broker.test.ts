@@ -297,6 +297,28 @@ describe('broker: races and limits (review findings)', () => {
     expect(await next((e) => e.kind === 'turn.ended')).toMatchObject({ status: 'stopped' });
   });
 
+  it('opens no socket for a prewarm while another thread streams, until a turn waits for it', async () => {
+    const { upstream, broker, next } = setup();
+    upstream.respondWith((request) => {
+      if (JSON.stringify(request.input).includes('hog')) return 'hold';
+      return responseEvents(request.generate === false ? { turnState: 'v-prewarm' } : { text: 'ok' });
+    });
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'A', turnId: 'a1', text: 'hog the socket' } });
+    await expect.poll(() => upstream.requests.length).toBe(1);
+    await broker.handle({ method: 'openThread', params: { tabId: 't', threadId: 'B' } });
+    await expect.poll(() => broker.inspect().queued).toBe(1); // the prewarm waits for a socket
+    expect(upstream.sockets).toHaveLength(1);
+    // B's turn waits for B's prewarm (§4.7), which now gets a socket of its own, and chains from it.
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'B', turnId: 'b1', text: 'go' } });
+    expect(await next((e) => e.kind === 'turn.ended' && e.turnId === 'b1')).toMatchObject({ status: 'completed' });
+    const [prewarm, turn] = wsBodies(upstream).filter((b) => b.client_metadata?.thread_id === 'B');
+    expect(prewarm).toMatchObject({ generate: false });
+    expect(turn!.previous_response_id).toBeDefined();
+    expect(sentState(turn!)).toBe('v-prewarm');
+    expect(upstream.sockets).toHaveLength(2);
+    expect(upstream.sockets[0]!.open).toBe(true); // A's response runs on
+  });
+
   it('goes ahead without a prewarm that does not finish in time, and the abandoned prewarm touches nothing', async () => {
     const { upstream, broker, runTurn } = setup();
     upstream.respondWith((request) => (request.generate === false ? 'hold' : responseEvents({ text: 'answered anyway', turnState: 'v-turn' })));

@@ -684,9 +684,11 @@ export function createBroker(deps: BrokerDeps): Broker {
   /**
    * A turn sent while its thread's prewarm runs waits for it (§4.7), but not forever: a Stop ends
    * the wait, and a prewarm that has not finished after PREWARM_WAIT_MS is left to finish on its
-   * own while the turn goes ahead without its chain.
+   * own while the turn goes ahead without its chain. A prewarm still waiting for a socket (the
+   * pool gives prewarms only what turns leave) is served as a turn from now on.
    */
   async function waitForPrewarm(thread: ThreadState, signal: AbortSignal): Promise<void> {
+    pool.hurry(thread.id);
     const timeout = new AbortController();
     const timer = deps.clock.setTimeout(() => timeout.abort(), PREWARM_WAIT_MS);
     const gaveUp = new Promise<'gave up'>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from './clock.ts';
-import { ConnectError, createSocketPool, type OpenSocket, type RawSocketHandlers, type SocketPoolOptions } from './socketPool.ts';
+import { ConnectError, createSocketPool, type OpenSocket, type RawSocketHandlers, type SocketLease, type SocketPoolOptions } from './socketPool.ts';
 import { createManualClock, flushMicrotasks } from './testing/fakes.ts';
 
 /** Sockets that open or fail only when the test says so. */
@@ -15,6 +15,7 @@ function controllableSockets() {
 }
 
 const label = (threadId: string) => ({ threadId, turnId: 't', kind: 'turn' as const });
+const prewarmLabel = (threadId: string) => ({ threadId, turnId: '', kind: 'prewarm' as const });
 
 /** A pool over controllable sockets and a manual clock. */
 function poolOf(options: Omit<SocketPoolOptions, 'openSocket' | 'clock'>) {
@@ -119,6 +120,69 @@ describe('socket pool', () => {
     expect(pool.snapshot().find((x) => x.id === 2)).toMatchObject({ state: 'open', busyWith: null });
     await expect(pool.acquire(label('c'))).resolves.toMatchObject({ socketId: 2 });
     expect(pool.handshakes).toBe(2);
+  });
+
+  it('opens no socket for a prewarm while it has one, and serves waiting turns before prewarms', async () => {
+    const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
+    const first = pool.acquire(prewarmLabel('a')); // an empty pool: the prewarm opens the first socket
+    expect(opened).toHaveLength(1);
+    opened[0]!.handlers.onOpen();
+    const busy = await first;
+    let prewarm: SocketLease | undefined;
+    void pool.acquire(prewarmLabel('b')).then((l) => (prewarm = l));
+    await flushMicrotasks();
+    expect(opened).toHaveLength(1);
+    expect(pool.queued).toBe(1);
+    // A turn behind it gets a handshake: someone waits for it.
+    let turn: SocketLease | undefined;
+    void pool.acquire(label('c')).then((l) => (turn = l));
+    expect(opened).toHaveLength(2);
+    expect(pool.snapshot().find((x) => x.id === 2)).toMatchObject({ state: 'connecting', busyWith: label('c') });
+    // The socket that frees up first serves the turn, though the prewarm waited longer.
+    busy.release();
+    await flushMicrotasks();
+    expect(turn?.socketId).toBe(1);
+    expect(prewarm).toBeUndefined();
+    opened[1]!.handlers.onOpen();
+    await flushMicrotasks();
+    expect(prewarm?.socketId).toBe(2);
+    expect(pool.handshakes).toBe(2);
+  });
+
+  it('lets a turn share the handshake a prewarm started, and serves the turn first', async () => {
+    const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
+    let prewarm: SocketLease | undefined;
+    void pool.acquire(prewarmLabel('a')).then((l) => (prewarm = l));
+    const turn = pool.acquire(label('b'));
+    expect(opened).toHaveLength(1); // the handshake in flight covers the turn
+    opened[0]!.handlers.onOpen();
+    const lease = await turn;
+    expect(lease.socketId).toBe(1);
+    expect(prewarm).toBeUndefined();
+    lease.release();
+    await flushMicrotasks();
+    expect(prewarm?.socketId).toBe(1);
+    expect(pool.handshakes).toBe(1);
+  });
+
+  it('serves a prewarm that work waits for (hurry) as a turn: a new socket, ahead of other prewarms', async () => {
+    const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
+    const first = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const busy = await first;
+    let other: SocketLease | undefined;
+    void pool.acquire(prewarmLabel('b')).then((l) => (other = l));
+    const hurried = pool.acquire(prewarmLabel('c'));
+    await flushMicrotasks();
+    expect(opened).toHaveLength(1);
+    pool.hurry('c');
+    expect(opened).toHaveLength(2);
+    opened[1]!.handlers.onOpen();
+    await expect(hurried).resolves.toMatchObject({ socketId: 2 });
+    expect(other).toBeUndefined();
+    busy.release();
+    await flushMicrotasks();
+    expect(other?.socketId).toBe(1);
   });
 
   it('gives a failure to connect to a waiter no other handshake covers, once, and starts no handshake for it', async () => {

@@ -74,6 +74,9 @@ export interface SocketPool {
   /** A lease on an idle socket (`prefer`'s if it is idle), a new socket while under the cap, or
    *  the next one freed. Aborting `signal` takes a waiting request out of the queue. */
   acquire(label: LeaseLabel, prefer?: number, signal?: AbortSignal): Promise<SocketLease>;
+  /** Work now waits on the thread's prewarm (§4.7: its turn waits for it): if it still waits for
+   *  a socket, it is served as a turn would be, a new socket included. */
+  hurry(threadId: string): void;
   /** Closes one socket whatever its state (e.g. after `websocket_connection_limit_reached`). */
   close(socketId: number, reason: string): void;
   snapshot(): SocketInfo[];
@@ -102,6 +105,8 @@ interface PooledSocket {
 
 interface Waiter {
   label: LeaseLabel;
+  /** Someone waits on this work: a turn, or a prewarm a turn waits for (hurry). */
+  urgent: boolean;
   prefer: number | undefined;
   resolve(lease: SocketLease): void;
   reject(error: Error): void;
@@ -259,8 +264,10 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
     socket.openedFor = null;
     const own = owner ? queue.indexOf(owner) : -1;
     if (own !== -1) return queue.splice(own, 1)[0]!;
-    // The other handshakes in flight (this one excluded) each cover one waiter.
-    return queue.length > connectingCount() - 1 ? queue.pop()! : null;
+    // The other handshakes in flight (this one excluded) each cover one waiter that may have one.
+    const openers = queue.filter(mayOpen);
+    if (openers.length <= connectingCount() - 1) return null;
+    return queue.splice(queue.indexOf(openers.at(-1)!), 1)[0]!;
   }
 
   function idleSocket(prefer: number | undefined): PooledSocket | undefined {
@@ -269,22 +276,39 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
     return idle.find((s) => s.id === prefer) ?? idle.sort((a, b) => a.lastUsedAt - b.lastUsedAt)[0];
   }
 
+  /**
+   * Whether waiting work may have a socket opened for it. A prewarm may not while the pool has a
+   * socket, open or connecting: nobody waits on it, it is short (it returns no output), and a
+   * handshake costs more than the wait, also to others (Chromium runs one handshake per host at a
+   * time). Tabs opening threads one after another made two prewarms overlap for a millisecond now
+   * and then, and each time the pool opened a second socket that then sat idle (bench, connection
+   * economy: 2 handshakes instead of 1 in 7 of about 45 runs). A prewarm still takes a socket that is
+   * idle and no other work waits for (see dispatch), and opens the first socket of an empty pool;
+   * once a turn waits for it (hurry), it is served as a turn is.
+   */
+  const mayOpen = (waiter: Waiter) => waiter.urgent || live().length === 0;
+
   /** Hands free capacity to waiting work: an idle socket, or a new one while under the cap. */
   function dispatch() {
     while (queue.length > 0) {
       const idle = [...sockets.values()].filter((s) => s.state === 'open' && !s.busyWith);
       if (idle.length > 0) {
-        // A waiter whose chain lives on an idle socket gets that one; otherwise first come.
-        const index = Math.max(0, queue.findIndex((w) => idle.some((s) => s.id === w.prefer)));
-        const waiter = queue.splice(index, 1)[0]!;
+        // Work someone waits on before prewarms, which take what it leaves; within each, a waiter
+        // whose chain lives on an idle socket gets that one, otherwise first come.
+        const urgent = queue.filter((w) => w.urgent);
+        const candidates = urgent.length > 0 ? urgent : queue;
+        const chosen = candidates.find((w) => idle.some((s) => s.id === w.prefer)) ?? candidates[0]!;
+        const waiter = queue.splice(queue.indexOf(chosen), 1)[0]!;
         const socket = idle.find((s) => s.id === waiter.prefer) ?? idle[0]!;
         waiter.resolve(lease(socket, waiter.label));
         continue;
       }
-      // Each handshake in flight will serve one waiter; open one for the first waiter beyond them.
+      // Each handshake in flight will serve one waiter; open one for the first waiter beyond them
+      // that may have one (see mayOpen).
       const connecting = connectingCount();
-      if (queue.length > connecting && live().length < options.maxSockets) {
-        open(queue[connecting]!);
+      const openers = queue.filter(mayOpen);
+      if (openers.length > connecting && live().length < options.maxSockets) {
+        open(openers[connecting]!);
         continue;
       }
       return;
@@ -305,6 +329,7 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         };
         const waiter: Waiter = {
           label,
+          urgent: label.kind !== 'prewarm',
           prefer,
           resolve(granted) {
             signal?.removeEventListener('abort', onAbort);
@@ -322,6 +347,13 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         dispatch(); // a new socket, while under the cap
         changed();
       });
+    },
+    hurry(threadId) {
+      const waiter = queue.find((w) => !w.urgent && w.label.threadId === threadId);
+      if (!waiter) return;
+      waiter.urgent = true;
+      dispatch();
+      changed();
     },
     close(socketId, reason) {
       const socket = sockets.get(socketId);
