@@ -40,9 +40,10 @@ export function connectionFromInspector(state: InspectorState | null): LiveConne
 /** The broker's connection state, from `connection` events, and this tab's link to the broker. */
 export function ConnectionStatus() {
   const event = useLive((s) => s.connection);
-  const inspector = useLive((s) => s.inspector);
+  // Only what the status shows of the pool: the inspector's state changes with every turn.
+  const fromPool = useLive((s) => (s.connection ? null : (connectionFromInspector(s.inspector)?.state ?? null)));
   const link = useLive((s) => s.link);
-  const connection = event ?? connectionFromInspector(inspector);
+  const connection = event ?? (fromPool ? { state: fromPool } : null);
   const state = link.state === 'restarting' ? 'connecting' : link.state === 'down' ? 'unreachable' : (connection?.state ?? 'starting');
   return (
     <div className={`connection connection--${state}`} role="status" aria-label="Connection" title={link.state === 'down' ? link.detail : connection?.detail}>

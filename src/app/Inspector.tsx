@@ -18,9 +18,6 @@ const WIDE_SCREEN = '(min-width: 1880px)';
 
 /** The broker's pool and turn-state cells, live. Memoized: it has no props, and App re-renders. */
 export const Inspector = memo(function Inspector() {
-  const state = useLive((s) => s.inspector);
-  const gaps = useLive((s) => s.gaps);
-  const { tabId } = useServices();
   const [open, toggle] = useRememberedOpen(OPEN_KEY, WIDE_SCREEN);
   const bodyId = useId();
 
@@ -33,29 +30,46 @@ export const Inspector = memo(function Inspector() {
         </button>
       </div>
       <div id={bodyId} className="inspector__body" hidden={!open}>
-        <dl className="inspector__summary">
-          <div>
-            <dt>Transport</dt>
-            <dd>{state ? state.transport : '—'}</dd>
-          </div>
-          <div>
-            <dt>Queued</dt>
-            <dd>{state ? state.queued : '—'}</dd>
-          </div>
-          <div>
-            <dt>Handshakes</dt>
-            <dd>{state ? state.handshakes : '—'}</dd>
-          </div>
-          <div>
-            <dt>Event gaps</dt>
-            <dd>{gaps}</dd>
-          </div>
-        </dl>
-        <h3 className="inspector__section">Sockets</h3>
-        <SocketsTable sockets={state?.sockets ?? []} />
-        <h3 className="inspector__section">Turn-state cells</h3>
-        <CellsTable cells={state?.cells ?? []} ownTabId={tabId} />
+        {open && <InspectorBody />}
       </div>
     </aside>
+  );
+});
+
+/**
+ * Only while the inspector is open: the broker sends its state to every tab up to 5 times a
+ * second while turns run, and a collapsed inspector that still rendered it redrew its hidden
+ * tables in every tab each time (a JS profile of one of 8 tabs streaming at once had the cells
+ * table among its most costly functions). Opened, it reads the latest state at once.
+ */
+const InspectorBody = memo(function InspectorBody() {
+  const state = useLive((s) => s.inspector);
+  const gaps = useLive((s) => s.gaps);
+  const { tabId } = useServices();
+  return (
+    <>
+      <dl className="inspector__summary">
+        <div>
+          <dt>Transport</dt>
+          <dd>{state ? state.transport : '—'}</dd>
+        </div>
+        <div>
+          <dt>Queued</dt>
+          <dd>{state ? state.queued : '—'}</dd>
+        </div>
+        <div>
+          <dt>Handshakes</dt>
+          <dd>{state ? state.handshakes : '—'}</dd>
+        </div>
+        <div>
+          <dt>Event gaps</dt>
+          <dd>{gaps}</dd>
+        </div>
+      </dl>
+      <h3 className="inspector__section">Sockets</h3>
+      <SocketsTable sockets={state?.sockets ?? []} />
+      <h3 className="inspector__section">Turn-state cells</h3>
+      <CellsTable cells={state?.cells ?? []} ownTabId={tabId} />
+    </>
   );
 });
