@@ -297,16 +297,16 @@ describe('broker: races and limits (review findings)', () => {
     expect(await next((e) => e.kind === 'turn.ended')).toMatchObject({ status: 'stopped' });
   });
 
-  it('opens no socket for a prewarm while another thread streams, until a turn waits for it', async () => {
+  it('opens no socket for a prewarm while another prewarm holds the only one, until a turn waits for it', async () => {
     const { upstream, broker, next } = setup();
     upstream.respondWith((request) => {
-      if (JSON.stringify(request.input).includes('hog')) return 'hold';
+      if (request.generate === false && request.client_metadata?.thread_id === 'A') return 'hold';
       return responseEvents(request.generate === false ? { turnState: 'v-prewarm' } : { text: 'ok' });
     });
-    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'A', turnId: 'a1', text: 'hog the socket' } });
+    await broker.handle({ method: 'openThread', params: { tabId: 't', threadId: 'A' } });
     await expect.poll(() => upstream.requests.length).toBe(1);
     await broker.handle({ method: 'openThread', params: { tabId: 't', threadId: 'B' } });
-    await expect.poll(() => broker.inspect().queued).toBe(1); // the prewarm waits for a socket
+    await expect.poll(() => broker.inspect().queued).toBe(1); // B's prewarm waits for A's to end
     expect(upstream.sockets).toHaveLength(1);
     // B's turn waits for B's prewarm (§4.7), which now gets a socket of its own, and chains from it.
     await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'B', turnId: 'b1', text: 'go' } });
@@ -316,7 +316,28 @@ describe('broker: races and limits (review findings)', () => {
     expect(turn!.previous_response_id).toBeDefined();
     expect(sentState(turn!)).toBe('v-prewarm');
     expect(upstream.sockets).toHaveLength(2);
-    expect(upstream.sockets[0]!.open).toBe(true); // A's response runs on
+  });
+
+  it('keeps a hurried prewarm hurried when it asks again after its socket failed to connect', async () => {
+    // A manual clock: the instant one would end the turn's 10 s wait for its prewarm at once.
+    const clock = createManualClock();
+    const { upstream, broker, next } = setup({ clock });
+    upstream.respondWith((request) => {
+      if (request.generate === false && request.client_metadata?.thread_id === 'A') return 'hold';
+      return responseEvents({ text: 'ok' });
+    });
+    await broker.handle({ method: 'openThread', params: { tabId: 't', threadId: 'A' } });
+    await expect.poll(() => upstream.requests.length).toBe(1);
+    await broker.handle({ method: 'openThread', params: { tabId: 't', threadId: 'B' } });
+    await expect.poll(() => broker.inspect().queued).toBe(1);
+    upstream.refuse(1006); // the socket opened for B's hurried prewarm fails to connect
+    await broker.handle({ method: 'startTurn', params: { tabId: 't', threadId: 'B', turnId: 'b1', text: 'go' } });
+    await expect.poll(() => upstream.sockets.length).toBe(2);
+    await clock.advance(1_000); // the backoff before asking again (well under the 10 s wait)
+    // Asked again, the prewarm gets a new socket rather than waiting behind A's held prewarm.
+    expect(await next((e) => e.kind === 'turn.ended' && e.turnId === 'b1')).toMatchObject({ status: 'completed' });
+    expect(upstream.sockets).toHaveLength(3);
+    expect(wsBodies(upstream).filter((b) => b.client_metadata?.thread_id === 'B').map((b) => b.generate === false)).toEqual([true, false]);
   });
 
   it('goes ahead without a prewarm that does not finish in time, and the abandoned prewarm touches nothing', async () => {

@@ -123,6 +123,8 @@ interface ThreadState {
   prewarm: Promise<void> | null;
   /** Aborts the running prewarm: a turn that stops waiting for it owns the thread from then on. */
   abandonPrewarm: AbortController | null;
+  /** A turn waits for the running prewarm: every socket it asks for is asked as a turn's. */
+  prewarmHurried: boolean;
   prewarmed: boolean;
   running: RunningTurn | null;
   seq: number;
@@ -283,6 +285,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       seed: undefined,
       prewarm: null,
       abandonPrewarm: null,
+      prewarmHurried: false,
       prewarmed: false,
       running: null,
       seq: 0,
@@ -352,12 +355,16 @@ export function createBroker(deps: BrokerDeps): Broker {
   }
 
   /** A lease on a pooled socket, or null once the broker has switched to HTTP. */
-  async function acquireSocket(label: LeaseLabel, prefer: number | undefined, signal?: AbortSignal): Promise<SocketLease | null> {
+  /** `hurried`: asked again on every attempt (a prewarm's turn may start waiting for it between
+   *  two attempts, see waitForPrewarm). */
+  async function acquireSocket(label: LeaseLabel, prefer: number | undefined, signal?: AbortSignal, hurried?: () => boolean): Promise<SocketLease | null> {
     let failures = 0;
     for (;;) {
       if (transport === 'http') return null;
       try {
-        return await pool.acquire(label, prefer, signal);
+        const granted = pool.acquire(label, prefer, signal);
+        if (hurried?.()) pool.hurry(label.threadId);
+        return await granted;
       } catch (error) {
         if (!(error instanceof ConnectError)) throw error;
         if (isUpgradeRefusal(error.code)) {
@@ -384,7 +391,7 @@ export function createBroker(deps: BrokerDeps): Broker {
     thread.abandonPrewarm = abandon;
     thread.prewarm = (async () => {
       await thread.ready;
-      const lease = await acquireSocket({ threadId: thread.id, turnId: '', kind: 'prewarm' }, thread.chain?.socketId, abandon.signal).catch(() => null);
+      const lease = await acquireSocket({ threadId: thread.id, turnId: '', kind: 'prewarm' }, thread.chain?.socketId, abandon.signal, () => thread.prewarmHurried).catch(() => null);
       if (!lease) return;
       const chain = canChain(thread.chain, { id: lease.socketId, lastResponseId: lease.lastResponseId }) ? thread.chain : null;
       const request = buildResponseCreate({
@@ -418,6 +425,7 @@ export function createBroker(deps: BrokerDeps): Broker {
       .finally(() => {
         thread.prewarm = null;
         thread.abandonPrewarm = null;
+        thread.prewarmHurried = false;
       });
     return true;
   }
@@ -685,9 +693,11 @@ export function createBroker(deps: BrokerDeps): Broker {
    * A turn sent while its thread's prewarm runs waits for it (§4.7), but not forever: a Stop ends
    * the wait, and a prewarm that has not finished after PREWARM_WAIT_MS is left to finish on its
    * own while the turn goes ahead without its chain. A prewarm still waiting for a socket (the
-   * pool gives prewarms only what turns leave) is served as a turn from now on.
+   * pool serves turns first, see socketPool.ts mayOpen) is served as a turn from now on, also
+   * when it asks again after a failure to connect.
    */
   async function waitForPrewarm(thread: ThreadState, signal: AbortSignal): Promise<void> {
+    thread.prewarmHurried = true;
     pool.hurry(thread.id);
     const timeout = new AbortController();
     const timer = deps.clock.setTimeout(() => timeout.abort(), PREWARM_WAIT_MS);

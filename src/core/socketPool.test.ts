@@ -149,27 +149,39 @@ describe('socket pool', () => {
     expect(pool.handshakes).toBe(2);
   });
 
-  it('lets a turn share the handshake a prewarm started, and serves the turn first', async () => {
+  it('lets a turn share the handshake a prewarm started and serves it first; the prewarm then gets a socket of its own', async () => {
     const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
     let prewarm: SocketLease | undefined;
     void pool.acquire(prewarmLabel('a')).then((l) => (prewarm = l));
     const turn = pool.acquire(label('b'));
     expect(opened).toHaveLength(1); // the handshake in flight covers the turn
     opened[0]!.handlers.onOpen();
-    const lease = await turn;
-    expect(lease.socketId).toBe(1);
-    expect(prewarm).toBeUndefined();
-    lease.release();
+    expect((await turn).socketId).toBe(1);
+    // A turn may stream for minutes: the prewarm does not wait behind it.
+    expect(opened).toHaveLength(2);
+    expect(pool.snapshot().find((x) => x.id === 2)).toMatchObject({ state: 'connecting', busyWith: prewarmLabel('a') });
+    opened[1]!.handlers.onOpen();
     await flushMicrotasks();
-    expect(prewarm?.socketId).toBe(1);
-    expect(pool.handshakes).toBe(1);
+    expect(prewarm?.socketId).toBe(2);
   });
 
-  it('serves a prewarm that work waits for (hurry) as a turn: a new socket, ahead of other prewarms', async () => {
-    const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
+  it('gives a prewarm a socket of its own when every socket is busy with a turn, up to the cap', async () => {
+    const { opened, pool } = poolOf({ maxSockets: 2, maxAgeMs: 60_000 });
     const first = pool.acquire(label('a'));
     opened[0]!.handlers.onOpen();
-    const busy = await first;
+    await first;
+    void pool.acquire(prewarmLabel('b'));
+    expect(opened).toHaveLength(2);
+    void pool.acquire(label('c'));
+    void pool.acquire(prewarmLabel('d'));
+    expect(opened).toHaveLength(2); // the cap
+  });
+
+  it('serves a prewarm that a turn waits for (hurry) as a turn: a new socket, ahead of other prewarms', async () => {
+    const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
+    const first = pool.acquire(prewarmLabel('a'));
+    opened[0]!.handlers.onOpen();
+    const busy = await first; // busy with a prewarm: it frees up soon, so prewarms wait for it
     let other: SocketLease | undefined;
     void pool.acquire(prewarmLabel('b')).then((l) => (other = l));
     const hurried = pool.acquire(prewarmLabel('c'));
@@ -177,12 +189,48 @@ describe('socket pool', () => {
     expect(opened).toHaveLength(1);
     pool.hurry('c');
     expect(opened).toHaveLength(2);
+    expect(pool.snapshot().find((x) => x.id === 2)).toMatchObject({ busyWith: prewarmLabel('c') });
     opened[1]!.handlers.onOpen();
     await expect(hurried).resolves.toMatchObject({ socketId: 2 });
     expect(other).toBeUndefined();
     busy.release();
     await flushMicrotasks();
     expect(other?.socketId).toBe(1);
+  });
+
+  it('at the cap, serves a hurried prewarm in its turn among the waiting turns', async () => {
+    const { opened, pool } = poolOf({ maxSockets: 1, maxAgeMs: 60_000 });
+    const first = pool.acquire(label('a'));
+    opened[0]!.handlers.onOpen();
+    const busy = await first;
+    let prewarm: SocketLease | undefined;
+    let turn: SocketLease | undefined;
+    void pool.acquire(prewarmLabel('b')).then((l) => (prewarm = l));
+    void pool.acquire(label('c')).then((l) => (turn = l));
+    pool.hurry('b');
+    busy.release();
+    await flushMicrotasks();
+    expect(prewarm?.socketId).toBe(1); // it asked before c's turn
+    expect(turn).toBeUndefined();
+  });
+
+  it('credits a handshake to the waiter it was opened for, and a failure to connect to that one', async () => {
+    const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
+    const first = pool.acquire(prewarmLabel('x'));
+    opened[0]!.handlers.onOpen();
+    await first;
+    const prewarm = pool.acquire(prewarmLabel('b'));
+    let turn: SocketLease | undefined;
+    void pool.acquire(label('c')).then((l) => (turn = l));
+    expect(opened).toHaveLength(2); // for c's turn
+    pool.hurry('b'); // b asked first, but socket 2 is c's: socket 3 is b's
+    expect(opened).toHaveLength(3);
+    expect(pool.snapshot().map((x) => x.busyWith)).toEqual([prewarmLabel('x'), label('c'), prewarmLabel('b')]);
+    opened[2]!.handlers.onClose(1006, 'refused');
+    await expect(prewarm).rejects.toBeInstanceOf(ConnectError);
+    opened[1]!.handlers.onOpen();
+    await flushMicrotasks();
+    expect(turn?.socketId).toBe(2);
   });
 
   it('gives a failure to connect to a waiter no other handshake covers, once, and starts no handshake for it', async () => {

@@ -2,9 +2,10 @@
 // Sockets open lazily when work needs one, carry one response at a time, and stay open for the
 // next piece of work; work waits in a queue when every socket is busy and the pool is full.
 // A socket opened for waiting work is not promised to it: whichever socket is ready first — the
-// new one, or a busy one that frees up during the handshake — serves the oldest waiter. Chromium
-// runs one handshake per host at a time, so when several turns start at once a handshake can
-// take longer than a short response on an open socket.
+// new one, or a busy one that frees up during the handshake — serves the oldest waiting turn
+// (prewarms, which nobody waits on yet, come after turns; see mayOpen). Chromium runs one
+// handshake per host at a time, so when several turns start at once a handshake can take longer
+// than a short response on an open socket.
 import type { Clock, TimerHandle } from './clock.ts';
 import type { SocketInfo } from './brokerMessages.ts';
 
@@ -71,11 +72,12 @@ export interface SocketPoolOptions {
 }
 
 export interface SocketPool {
-  /** A lease on an idle socket (`prefer`'s if it is idle), a new socket while under the cap, or
-   *  the next one freed. Aborting `signal` takes a waiting request out of the queue. */
+  /** A lease on an idle socket (`prefer`'s if it is idle), a new socket while under the cap (for
+   *  a prewarm only when the others will not free up soon, see mayOpen), or the next one freed.
+   *  Aborting `signal` takes a waiting request out of the queue. */
   acquire(label: LeaseLabel, prefer?: number, signal?: AbortSignal): Promise<SocketLease>;
   /** Work now waits on the thread's prewarm (§4.7: its turn waits for it): if it still waits for
-   *  a socket, it is served as a turn would be, a new socket included. */
+   *  a socket, it is served as a turn would be (a new socket too, while under the cap). */
   hurry(threadId: string): void;
   /** Closes one socket whatever its state (e.g. after `websocket_connection_limit_reached`). */
   close(socketId: number, reason: string): void;
@@ -264,10 +266,9 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
     socket.openedFor = null;
     const own = owner ? queue.indexOf(owner) : -1;
     if (own !== -1) return queue.splice(own, 1)[0]!;
-    // The other handshakes in flight (this one excluded) each cover one waiter that may have one.
-    const openers = queue.filter(mayOpen);
-    if (openers.length <= connectingCount() - 1) return null;
-    return queue.splice(queue.indexOf(openers.at(-1)!), 1)[0]!;
+    // The newest waiter that no other handshake in flight covers.
+    const uncovered = uncoveredOpeners(socket).at(-1);
+    return uncovered ? queue.splice(queue.indexOf(uncovered), 1)[0]! : null;
   }
 
   function idleSocket(prefer: number | undefined): PooledSocket | undefined {
@@ -277,16 +278,29 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
   }
 
   /**
-   * Whether waiting work may have a socket opened for it. A prewarm may not while the pool has a
-   * socket, open or connecting: nobody waits on it, it is short (it returns no output), and a
-   * handshake costs more than the wait, also to others (Chromium runs one handshake per host at a
-   * time). Tabs opening threads one after another made two prewarms overlap for a millisecond now
-   * and then, and each time the pool opened a second socket that then sat idle (bench, connection
-   * economy: 2 handshakes instead of 1 in 7 of about 45 runs). A prewarm still takes a socket that is
-   * idle and no other work waits for (see dispatch), and opens the first socket of an empty pool;
-   * once a turn waits for it (hurry), it is served as a turn is.
+   * Whether waiting work may have a socket opened for it. A prewarm may not while a socket will
+   * free up soon: one connecting, or busy with another prewarm (a prewarm returns no output).
+   * Nobody waits on a prewarm yet, and a handshake costs more than that wait, also to others
+   * (Chromium runs one handshake per host at a time). Tabs opening threads one after another made
+   * two prewarms overlap for a millisecond now and then, and each time the pool opened a second
+   * socket that then sat idle (bench, connection economy: 2 handshakes instead of 1 in 7 of about
+   * 45 runs). Behind turns, which may stream for minutes, a prewarm does get a socket of its own:
+   * it is there to make its thread's next turn quick. Once that turn waits for it (hurry), it is
+   * served as a turn is.
    */
-  const mayOpen = (waiter: Waiter) => waiter.urgent || live().length === 0;
+  const mayOpen = (waiter: Waiter) => waiter.urgent || live().every((s) => s.state === 'open' && s.busyWith !== null && s.busyWith.kind !== 'prewarm');
+
+  /** The waiters that may have a socket opened for them and have no handshake in flight opened
+   *  for them (`except` aside); a handshake opened for work served meanwhile covers one of them. */
+  function uncoveredOpeners(except?: PooledSocket): Waiter[] {
+    const connecting = [...sockets.values()].filter((s) => s !== except && s.state === 'connecting');
+    const openers = queue.filter(mayOpen);
+    const ownHandshake = new Set(connecting.map((s) => s.openedFor));
+    const uncovered = openers.filter((w) => !ownHandshake.has(w));
+    // Handshakes whose work was served (or is no longer an opener) each cover the oldest of the rest.
+    const spare = connecting.length - openers.filter((w) => ownHandshake.has(w)).length;
+    return uncovered.slice(Math.max(0, spare));
+  }
 
   /** Hands free capacity to waiting work: an idle socket, or a new one while under the cap. */
   function dispatch() {
@@ -303,12 +317,11 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         waiter.resolve(lease(socket, waiter.label));
         continue;
       }
-      // Each handshake in flight will serve one waiter; open one for the first waiter beyond them
-      // that may have one (see mayOpen).
-      const connecting = connectingCount();
-      const openers = queue.filter(mayOpen);
-      if (openers.length > connecting && live().length < options.maxSockets) {
-        open(openers[connecting]!);
+      // Each handshake in flight will serve one waiter; open one for the first waiter that may
+      // have one (see mayOpen) and that none covers.
+      const next = uncoveredOpeners()[0];
+      if (next && live().length < options.maxSockets) {
+        open(next);
         continue;
       }
       return;
