@@ -36,9 +36,15 @@ export function describeEnvironment(chromium: string, loadAtStart: number): Envi
   };
 }
 
-/** Other processes used more than a tenth of the machine, or it was loaded before the start. */
+/**
+ * Other processes used more than a tenth of the machine during the run; before the run ends (or
+ * where that share is unknown), the load average before the start says it instead. The load
+ * average is a minute's decaying mean: just after an earlier run it is still over 1 with nothing
+ * else running, and a run that other work had used 0 % of the CPU during was flagged busy.
+ */
 export function busy(env: Environment): boolean {
-  return (env.load.otherWorkCpuShare ?? 0) > 0.1 || env.load.atStart > env.machine.cores * 0.5;
+  const share = env.load.otherWorkCpuShare;
+  return share != null ? share > 0.1 : env.load.atStart > env.machine.cores * 0.5;
 }
 
 export function currentLoad(): number {

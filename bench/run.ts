@@ -7,7 +7,9 @@
 //
 // Nothing here asserts a timing: a missed target is reported, never a failure. The process fails
 // only when a benchmark could not run at all.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBenchBrowser } from './browser.ts';
 import { createMarkers, type BenchContext, type MetricReport } from './context.ts';
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
     progress: (message) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`),
   };
   const environment = describeEnvironment(browser.version, loadAtStart);
-  if (busy(environment)) console.warn(`warning: load average ${environment.load.atStart} on ${environment.machine.cores} cores before the start: other work will skew the numbers`);
+  if (busy(environment)) console.warn(`warning: load average ${environment.load.atStart} on ${environment.machine.cores} cores before the start: other work may skew the numbers`);
   const reports: MetricReport[] = [];
   let cpuAtEnd: CpuSample | null = null;
   try {
@@ -82,7 +84,11 @@ async function main(): Promise<void> {
     writeResults(BENCH_DIR, environment, reports);
     console.log(`wrote bench/results.json and bench/results.md (${environment.durationSeconds} s)`);
   } else {
-    console.log(`partial run (${only.join(', ')}): results files left untouched (${environment.durationSeconds} s)`);
+    // The raw numbers of a partial run still matter while investigating: beside the system's
+    // temporary files, never over the committed results.
+    const partial = join(tmpdir(), 'switchboard-bench-partial.json');
+    writeFileSync(partial, `${JSON.stringify({ environment, metrics: reports }, null, 2)}\n`);
+    console.log(`partial run (${only.join(', ')}): results files left untouched, raw numbers in ${partial} (${environment.durationSeconds} s)`);
   }
 }
 

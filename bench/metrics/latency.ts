@@ -35,7 +35,17 @@ const INTERVAL_MS = 5;
 const ROUNDS = 4;
 /** The context row (a drawing tab) is not a target: fewer rounds. */
 const DRAWN_ROUNDS = 2;
-/** The first deltas of a run share the CPU with the turn's start-up and the switch of thread. */
+/**
+ * The engine waits this long after `response.created` before the first delta, as a model does
+ * before its first token (hundreds of milliseconds). Without it the stream began while the tabs
+ * still did the turn's start-up work (the sender switching threads twice, 8 tabs re-reading their
+ * thread lists, the inspector's states): with 8 tabs, deltas 0–59 then arrived up to 40–145 ms
+ * late through the broker (p99 per 20 deltas; scratch runs, 4 rounds), and a run's aftermath fell
+ * into the next side's run. With 400 ms, the same buckets' p99 was 2.6–4.4 ms, as the floor's.
+ * What a turn's start costs the tabs is the connection metric's CPU row.
+ */
+const FIRST_TOKEN_DELAY_MS = 400;
+/** The first deltas of a run still share the CPU with the socket's and the tabs' first work. */
 const WARMUP_DELTAS = 20;
 const TARGETS = { p50: 0.3, p99: 1 };
 
@@ -59,6 +69,9 @@ interface Setup {
 
 interface Comparison {
   samples: Record<Side, number[]>;
+  /** One run of the broker and one direct with the first delta at once, every delta counted
+   *  (AT_ONCE); empty for the drawn context row. */
+  atOnce: { broker: number[]; direct: number[] };
   perRound: Record<Side, { p50: number; p99: number }[]>;
   /** The broker's thread during the broker runs, the bare relay worker's during its runs (null:
    *  no Linux schedstat, or no such runs). */
@@ -72,7 +85,7 @@ const BROKER_THREAD = 'SharedWorker';
 export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
   const rows: Row[] = [];
   const notes: string[] = [];
-  const data: Record<string, unknown> = { deltas: DELTAS, chars: CHARS, intervalMs: INTERVAL_MS, rounds: ROUNDS, warmupDeltas: WARMUP_DELTAS };
+  const data: Record<string, unknown> = { deltas: DELTAS, chars: CHARS, intervalMs: INTERVAL_MS, firstTokenDelayMs: FIRST_TOKEN_DELAY_MS, rounds: ROUNDS, warmupDeltas: WARMUP_DELTAS };
   for (const tabCount of [1, 8]) {
     ctx.progress(`latency, ${tabCount} tab(s)`);
     const result = await withSetup(ctx, tabCount, { draw: false, rounds: ROUNDS }, (setup) => compare(ctx, setup));
@@ -106,6 +119,16 @@ export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
           `the broker and the app around it (turn state, storage, the tabs' own updates) come to ${signed(broker.p50 - floor.p50)} and ${signed(broker.p99 - floor.p99)} ms against that floor.`,
       );
     }
+    const startBroker = { p50: quantile(result.atOnce.broker, 0.5), p99: quantile(result.atOnce.broker, 0.99) };
+    const startDirect = { p50: quantile(result.atOnce.direct, 0.5), p99: quantile(result.atOnce.direct, 0.99) };
+    rows.push({
+      metric: `Delivery latency, ${label}, the stream starting as the turn does (first delta at once, every delta counted; 1 run per side; context)`,
+      value: `p50 ${ms(startBroker.p50, 3)}, p99 ${ms(startBroker.p99, 3)}`,
+      baseline: `direct p50 ${ms(startDirect.p50, 3)}, p99 ${ms(startDirect.p99, 3)}`,
+      comparison: `${signed(startBroker.p50 - startDirect.p50)} ms at p50, ${signed(startBroker.p99 - startDirect.p99)} ms at p99: the turn's start-up in the tabs (the sender switching threads, the others re-reading their thread lists) shares the CPU with the first deltas`,
+      target: '',
+      met: null,
+    });
     data[`tabs${tabCount}`] = describe(result);
     const thread = result.brokerThread;
     if (thread && thread.runs > 0) {
@@ -140,9 +163,9 @@ export async function measureLatency(ctx: BenchContext): Promise<MetricReport> {
     id: 'latency',
     title: '1. Delivery latency (engine send → tab receipt)',
     method:
-      `${DELTAS} deltas of ${CHARS} characters paced ${INTERVAL_MS} ms apart, each stamped with the engine's send time; ` +
+      `${DELTAS} deltas of ${CHARS} characters paced ${INTERVAL_MS} ms apart, the first ${FIRST_TOKEN_DELAY_MS} ms after \`response.created\` (a model's time to first token: the turn's start-up work in the tabs is over by then; the rows "the stream starting as the turn does" send it at once and count every delta), each stamped with the engine's send time; ` +
       `receipt on the page's wall clock (Chromium rounds it to 0.1 ms); first ${WARMUP_DELTAS} deltas of each run dropped; ` +
-      `${ROUNDS} rounds per side (${DRAWN_ROUNDS} for the context row), alternating, samples pooled. Direct = a WebSocket opened in the page to the same relay, ` +
+      `one run per side not counted (the tabs were just opened), then ${ROUNDS} rounds per side (${DRAWN_ROUNDS} for the context row), alternating, samples pooled. Direct = a WebSocket opened in the page to the same relay, ` +
       'in a tab with no CDP network tracing (bench/browser.ts). Delivery rows: no tab draws the stream (its turn is started, then the tab ' +
       'shows another thread); with 8 tabs every tab receives it (a port of the probe to the broker / a socket per tab). Context row: the one tab draws it. ' +
       "Floor rows: the same stream through a bare SharedWorker (the benchmark's script, not the app's) that parses each frame and posts it to the listening tabs' ports, batched by the broker's rule. " +
@@ -172,13 +195,18 @@ async function compare(ctx: BenchContext, setup: Setup): Promise<Comparison> {
   const sides = SIDES.filter((side) => side !== 'relayWorker' || setup.relayWorkerUrl !== null);
   // Both workers' threads are named alike; the other one is idle while one side runs.
   const threads: Partial<Record<Side, ThreadSchedule | null>> = { broker: { cpuMs: 0, waitMs: 0, runs: 0 }, relayWorker: { cpuMs: 0, waitMs: 0, runs: 0 } };
+  // One run of each side first, not counted. The tabs were just opened and the first round's runs
+  // had the tails of the whole metric: with 8 tabs, p99 8.7 (broker) and 9.3 ms (direct) in the
+  // first round against 1.6–4.9 ms in the three after it (a run of 2026-12-07), and the broker
+  // always went first in it.
+  for (const side of sides) await runSide(ctx, setup, side);
   for (let r = 0; r < setup.rounds; r++) {
-    // Alternate which side goes first, so a drift in the machine's state hits both alike.
-    // Rotate the order, so a drift in the machine's state hits every side alike.
+    // Rotate the order, so a drift in the machine's state hits every side alike (over 4 rounds
+    // and 3 sides, the broker leads twice, the others once).
     const order = sides.map((_, i) => sides[(i + r) % sides.length]!);
     for (const side of order) {
       const before = side === 'direct' ? null : threadSchedule(BROKER_THREAD);
-      const latencies = side === 'broker' ? await brokerRun(ctx, setup) : side === 'direct' ? await directRun(ctx, setup) : await relayWorkerRun(ctx, setup);
+      const latencies = await runSide(ctx, setup, side);
       if (side !== 'direct') {
         const run = scheduleBetween(before, threadSchedule(BROKER_THREAD));
         const sum = threads[side];
@@ -189,36 +217,51 @@ async function compare(ctx: BenchContext, setup: Setup): Promise<Comparison> {
     }
   }
   const floorThread = samples.relayWorker.length > 0 ? (threads.relayWorker ?? null) : null;
-  return { samples, perRound, brokerThread: threads.broker ?? null, floorThread };
+  // The stream starting as the turn does: what the 400 ms before the first delta leaves out.
+  const atOnce = setup.draw ? { broker: [], direct: [] } : { broker: await runSide(ctx, setup, 'broker', AT_ONCE), direct: await runSide(ctx, setup, 'direct', AT_ONCE) };
+  return { samples, atOnce, perRound, brokerThread: threads.broker ?? null, floorThread };
 }
 
-async function brokerRun(ctx: BenchContext, { tabs, streamThread, ownThreads, draw }: Setup): Promise<number[]> {
+/** When a run's first delta goes out, and how many of its first deltas are not counted. */
+interface Timing {
+  firstTokenDelayMs: number;
+  dropFirst: number;
+}
+const MEASURED: Timing = { firstTokenDelayMs: FIRST_TOKEN_DELAY_MS, dropFirst: WARMUP_DELTAS };
+/** The turn-start context rows: the first delta at once, every delta counted. */
+const AT_ONCE: Timing = { firstTokenDelayMs: 0, dropFirst: 0 };
+
+function runSide(ctx: BenchContext, setup: Setup, side: Side, timing: Timing = MEASURED): Promise<number[]> {
+  return side === 'broker' ? brokerRun(ctx, setup, timing) : side === 'direct' ? directRun(ctx, setup, timing) : relayWorkerRun(ctx, setup, timing);
+}
+
+async function brokerRun(ctx: BenchContext, { tabs, streamThread, ownThreads, draw }: Setup, timing: Timing): Promise<number[]> {
   const marker = ctx.marker('latency');
   const starter = tabs[0]!;
-  await ctx.engine.script({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS });
+  await ctx.engine.script({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS, firstTokenDelayMs: timing.firstTokenDelayMs });
   await Promise.all(tabs.map((tab) => tab.startCapture({ mode: 'broker', threadId: streamThread, expected: DELTAS, chars: CHARS, latencies: true })));
   await starter.show(streamThread);
   await starter.send(`latency run ${marker}`, false);
   if (!draw) await starter.show(ownThreads[0]!);
   const results = await Promise.all(tabs.map((tab) => tab.collect(30_000, 0, { ended: true })));
   assertComplete(results, 'broker');
-  return results.flatMap((r) => r.latencies.slice(WARMUP_DELTAS));
+  return results.flatMap((r) => r.latencies.slice(timing.dropFirst));
 }
 
-async function directRun(ctx: BenchContext, { tabs, draw }: Setup): Promise<number[]> {
+async function directRun(ctx: BenchContext, { tabs, draw }: Setup, timing: Timing): Promise<number[]> {
   const markers = tabs.map(() => ctx.marker('latency-direct'));
-  await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS })));
+  await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS, firstTokenDelayMs: timing.firstTokenDelayMs })));
   await Promise.all(
     tabs.map((tab, i) => tab.startCapture({ mode: 'direct', expected: DELTAS, chars: CHARS, latencies: true, socketUrl: ctx.socketUrl, userText: markers[i]!, render: draw && i === 0 })),
   );
   const results = await Promise.all(tabs.map((tab) => tab.collect(30_000, 0)));
   assertComplete(results, 'direct');
-  return results.flatMap((r) => r.latencies.slice(WARMUP_DELTAS));
+  return results.flatMap((r) => r.latencies.slice(timing.dropFirst));
 }
 
-async function relayWorkerRun(ctx: BenchContext, { tabs, relayWorkerUrl }: Setup): Promise<number[]> {
+async function relayWorkerRun(ctx: BenchContext, { tabs, relayWorkerUrl }: Setup, timing: Timing): Promise<number[]> {
   const marker = ctx.marker('latency-relay-worker');
-  await ctx.engine.script({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS });
+  await ctx.engine.script({ onlyFor: marker, firehose: { deltas: DELTAS, chars: CHARS, stamp: true }, eventDelayMs: INTERVAL_MS, firstTokenDelayMs: timing.firstTokenDelayMs });
   // The stream's id is the run's own: nothing a previous run left listening can receive it.
   const spec = (opens: boolean) => ({ mode: 'relayWorker' as const, threadId: marker, expected: DELTAS, chars: CHARS, latencies: true, workerUrl: relayWorkerUrl!, opens, socketUrl: ctx.socketUrl, userText: marker, render: false });
   // Every other tab listens before the first one has the worker open the socket.
@@ -226,7 +269,7 @@ async function relayWorkerRun(ctx: BenchContext, { tabs, relayWorkerUrl }: Setup
   await tabs[0]!.startCapture(spec(true));
   const results = await Promise.all(tabs.map((tab) => tab.collect(30_000, 0)));
   assertComplete(results, 'relayWorker');
-  return results.flatMap((r) => r.latencies.slice(WARMUP_DELTAS));
+  return results.flatMap((r) => r.latencies.slice(timing.dropFirst));
 }
 
 function assertComplete(results: readonly { timedOut: boolean; count: number }[], side: Side) {
@@ -234,7 +277,7 @@ function assertComplete(results: readonly { timedOut: boolean; count: number }[]
   if (short) throw new Error(`latency (${side}): only ${short.count} of ${DELTAS} deltas arrived`);
 }
 
-function describe({ samples, perRound, brokerThread, floorThread }: Comparison) {
+function describe({ samples, atOnce, perRound, brokerThread, floorThread }: Comparison) {
   const side = (values: number[]) => ({
     samples: values.length,
     p50: round(quantile(values, 0.5), 3),
@@ -246,6 +289,7 @@ function describe({ samples, perRound, brokerThread, floorThread }: Comparison) 
     broker: side(samples.broker),
     direct: side(samples.direct),
     ...(samples.relayWorker.length > 0 ? { relayWorker: side(samples.relayWorker) } : {}),
+    ...(atOnce.broker.length > 0 ? { atOnce: { broker: side(atOnce.broker), direct: side(atOnce.direct) } } : {}),
     perRound,
     brokerThread,
     floorThread,

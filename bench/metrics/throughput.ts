@@ -13,7 +13,9 @@
 //
 // 1 tab: a 1 MiB answer (32,768 deltas × 32 characters), a new thread each round; also measured
 // with nothing drawing the stream (the tab shows another thread / the page only parses), which
-// separates the cost of the transport from the cost of the transcript.
+// separates the cost of the transport from the cost of the transcript; and through a bare
+// SharedWorker relay into the direct side's plain blocks, which separates what a worker thread
+// beside the drawing tab costs it (long tasks) from what the app's transcript does.
 // 8 tabs: each tab on its own thread, all 8 streaming at once (8 × 2,048 deltas), every tab
 // rendering its own; direct = 8 page sockets, one per tab (the per-tab-socket design); and the
 // same 8 streams through a bare SharedWorker relay (page/probe.ts), the floor of the design.
@@ -23,6 +25,7 @@ import type { BenchContext, MetricReport, Row } from '../context.ts';
 import { startRelayWorker, type CaptureResult } from '../page/probe.ts';
 import { rendererMainSchedule, scheduleBetween, type ThreadSchedule } from '../machineLoad.ts';
 import { median, round } from '../stats.ts';
+import { DEFAULT_LIMITS } from '../../src/core/broker.ts';
 
 const CHARS = 32;
 const ONE_TAB_DELTAS = 32_768; // 1 MiB of text
@@ -57,7 +60,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
   const data: Record<string, unknown> = { chars: CHARS, oneTabDeltas: ONE_TAB_DELTAS, eightTabDeltas: EIGHT_TAB_DELTAS, rounds: ROUNDS, eightTabRounds: EIGHT_TAB_ROUNDS };
 
   ctx.progress('throughput, 1 tab (1 MiB answers)');
-  const one = await compare(ctx, 1, ONE_TAB_DELTAS, ROUNDS, ['broker', 'direct', 'brokerUndrawn', 'directUndrawn']);
+  const one = await compare(ctx, 1, ONE_TAB_DELTAS, ROUNDS, ['broker', 'direct', 'relayWorker', 'brokerUndrawn', 'directUndrawn']);
   const rate1 = (variant: Variant) => median(one[variant]!.map((r) => r.perTab[0]!));
   const oneDirect = rate1('direct');
   rows.push({
@@ -79,11 +82,14 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
   const longDuring = one.broker!.flatMap((r) => r.longTasksDuring);
   const longAfter = one.broker!.flatMap((r) => r.longTasksAfter);
   const frameGap = (variant: Variant, runs: Runs = one) => round(median(runs[variant]!.map((r) => r.maxFrameGapMs)), 0);
+  const floorLongDuring = one.relayWorker!.flatMap((r) => r.longTasksDuring);
   rows.push({
     metric: 'Long tasks > 50 ms while a 1 MiB answer streams',
     value: longTasks(longDuring, ROUNDS),
     baseline: `${longTasks(one.direct!.flatMap((r) => r.longTasksDuring), ROUNDS)} direct`,
-    comparison: `longest frame gap ${frameGap('broker')} ms (direct ${frameGap('direct')} ms)`,
+    comparison:
+      `longest frame gap ${frameGap('broker')} ms (direct ${frameGap('direct')} ms); through a bare SharedWorker relay, drawn as the direct side draws: ` +
+      `${longTasks(floorLongDuring, ROUNDS)}, longest frame gap ${frameGap('relayWorker')} ms`,
     target: 'none',
     met: longDuring.length === 0,
   });
@@ -96,12 +102,13 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
   };
   const brokerMain = main('broker');
   const directMain = main('direct');
+  const floorMain = main('relayWorker');
   if (brokerMain && directMain) {
     rows.push({
       metric: 'Renderer main threads (1 tab open) while the 1 MiB answer streams (context)',
       value: `${Math.round(brokerMain.cpu)} ms on a CPU, ${Math.round(brokerMain.wait)} ms waiting for one (${pct(brokerMain.share)})`,
       baseline: `direct: ${Math.round(directMain.cpu)} ms on a CPU, ${Math.round(directMain.wait)} ms waiting (${pct(directMain.share)})`,
-      comparison: '',
+      comparison: floorMain ? `bare SharedWorker relay (plain blocks): ${Math.round(floorMain.cpu)} ms on a CPU, ${Math.round(floorMain.wait)} ms waiting (${pct(floorMain.share)})` : '',
       target: '',
       met: null,
     });
@@ -110,7 +117,11 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
         `While the 1 MiB answer streams, the tab's main thread (JavaScript, style, layout, paint) was on a CPU for ${Math.round(brokerMain.cpu)} ms ` +
           `and runnable but waiting for one for ${Math.round(brokerMain.wait)} ms (${pct(brokerMain.share)} of the time it could run; the direct page: ` +
           `${Math.round(directMain.cpu)} ms and ${Math.round(directMain.wait)} ms, ${pct(directMain.share)}). The broker's worker, the browser process ` +
-          `and the relay's firehose share the machine's ${cpus().length} cores with it; a long frame's wall time includes those waits.`,
+          `and the relay's firehose share the machine's ${cpus().length} cores with it; a long frame's wall time includes those waits. ` +
+          (floorMain
+            ? `A bare SharedWorker relay feeding the direct side's plain blocks (no app, no broker) had ${longTasks(floorLongDuring, ROUNDS)}; its tab was on a CPU ` +
+              `for ${Math.round(floorMain.cpu)} ms and waited for one ${pct(floorMain.share)} of the time it could run.`
+            : ''),
       );
     }
   }
@@ -166,7 +177,9 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     metric: 'Long tasks > 50 ms in 8 tabs while 8 threads stream',
     value: longTasks(eightLong, EIGHT_TAB_ROUNDS),
     baseline: `${longTasks(eight.direct!.flatMap((r) => r.longTasksDuring), EIGHT_TAB_ROUNDS)} direct`,
-    comparison: `longest frame gap ${frameGap('broker', eight)} ms (direct ${frameGap('direct', eight)} ms)`,
+    comparison:
+      `longest frame gap ${frameGap('broker', eight)} ms (direct ${frameGap('direct', eight)} ms); bare SharedWorker relay, plain blocks: ` +
+      `${longTasks(eight.relayWorker!.flatMap((r) => r.longTasksDuring), EIGHT_TAB_ROUNDS)}, longest frame gap ${frameGap('relayWorker', eight)} ms`,
     target: 'none',
     met: eightLong.length === 0,
   });
@@ -188,8 +201,8 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     title: '2. Throughput while the transcript renders',
     method:
       `Engine firehose (no pacing; the browser is the bottleneck), ${CHARS}-character deltas. Rate per tab = deltas / (last receipt − first receipt). ` +
-      `1 tab: ${ONE_TAB_DELTAS} deltas (1 MiB), the app drawing the thread vs a page socket drawing into plain blocks in a column as wide as the app's text column; and with the stream not drawn. ` +
-      `8 tabs: every tab on its own thread, all streaming ${EIGHT_TAB_DELTAS} deltas at once, every tab drawing its own; ` +
+      `1 tab: ${ONE_TAB_DELTAS} deltas (1 MiB), the app drawing the thread vs a page socket drawing into plain blocks in a column as wide as the app's text column, and the same plain blocks fed by a bare SharedWorker relay (the floor); and with the stream not drawn. ` +
+      `8 tabs: every tab on its own thread, all streaming ${EIGHT_TAB_DELTAS} deltas at once, every tab drawing its own (the broker runs at most ${DEFAULT_LIMITS.maxSockets} responses at once, a socket each, its pool's default size: its streams run ${DEFAULT_LIMITS.maxSockets} at a time, and a tab's rate counts from its own first delta); ` +
       "the relay row: the same 8 streams through a bare SharedWorker that only parses, batches (by the broker's rule) and forwards them, drawn as the direct side draws. " +
       `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab. ` +
       "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture (Linux /proc schedstat): 300 ms after the last delta, on the app's side after the transcript went idle too (its final render counts).",
