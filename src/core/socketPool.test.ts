@@ -17,11 +17,18 @@ function controllableSockets() {
 const label = (threadId: string) => ({ threadId, turnId: 't', kind: 'turn' as const });
 const prewarmLabel = (threadId: string) => ({ threadId, turnId: '', kind: 'prewarm' as const });
 
-/** A pool over controllable sockets and a manual clock. */
+/** A pool over controllable sockets and a manual clock. `holding(label)`: a lease on a new socket
+ *  that opens at once (the pool must have no idle socket). */
 function poolOf(options: Omit<SocketPoolOptions, 'openSocket' | 'clock'>) {
   const clock = createManualClock();
   const { opened, openSocket } = controllableSockets();
-  return { clock, opened, pool: createSocketPool({ openSocket, clock, ...options }) };
+  const pool = createSocketPool({ openSocket, clock, ...options });
+  const holding = (l: ReturnType<typeof label> | ReturnType<typeof prewarmLabel>) => {
+    const granted = pool.acquire(l);
+    opened.at(-1)!.handlers.onOpen();
+    return granted;
+  };
+  return { clock, opened, pool, holding };
 }
 
 describe('socket pool', () => {
@@ -166,10 +173,8 @@ describe('socket pool', () => {
   });
 
   it('gives a prewarm a socket of its own when every socket is busy with a turn, up to the cap', async () => {
-    const { opened, pool } = poolOf({ maxSockets: 2, maxAgeMs: 60_000 });
-    const first = pool.acquire(label('a'));
-    opened[0]!.handlers.onOpen();
-    await first;
+    const { opened, pool, holding } = poolOf({ maxSockets: 2, maxAgeMs: 60_000 });
+    await holding(label('a'));
     void pool.acquire(prewarmLabel('b'));
     expect(opened).toHaveLength(2);
     void pool.acquire(label('c'));
@@ -178,10 +183,8 @@ describe('socket pool', () => {
   });
 
   it('serves a prewarm that a turn waits for (hurry) as a turn: a new socket, ahead of other prewarms', async () => {
-    const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
-    const first = pool.acquire(prewarmLabel('a'));
-    opened[0]!.handlers.onOpen();
-    const busy = await first; // busy with a prewarm: it frees up soon, so prewarms wait for it
+    const { opened, pool, holding } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
+    const busy = await holding(prewarmLabel('a')); // busy with a prewarm: it frees up soon, so prewarms wait for it
     let other: SocketLease | undefined;
     void pool.acquire(prewarmLabel('b')).then((l) => (other = l));
     const hurried = pool.acquire(prewarmLabel('c'));
@@ -199,10 +202,8 @@ describe('socket pool', () => {
   });
 
   it('at the cap, serves a hurried prewarm in its turn among the waiting turns', async () => {
-    const { opened, pool } = poolOf({ maxSockets: 1, maxAgeMs: 60_000 });
-    const first = pool.acquire(label('a'));
-    opened[0]!.handlers.onOpen();
-    const busy = await first;
+    const { opened, pool, holding } = poolOf({ maxSockets: 1, maxAgeMs: 60_000 });
+    const busy = await holding(label('a'));
     let prewarm: SocketLease | undefined;
     let turn: SocketLease | undefined;
     void pool.acquire(prewarmLabel('b')).then((l) => (prewarm = l));
@@ -215,10 +216,8 @@ describe('socket pool', () => {
   });
 
   it('credits a handshake to the waiter it was opened for, and a failure to connect to that one', async () => {
-    const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
-    const first = pool.acquire(prewarmLabel('x'));
-    opened[0]!.handlers.onOpen();
-    await first;
+    const { opened, pool, holding } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
+    await holding(prewarmLabel('x'));
     const prewarm = pool.acquire(prewarmLabel('b'));
     let turn: SocketLease | undefined;
     void pool.acquire(label('c')).then((l) => (turn = l));
