@@ -77,8 +77,13 @@ export function printTable(reports: readonly MetricReport[]): void {
   console.log('');
 }
 
+/** Every raw number of a run, as JSON (bench/results.json, or a partial run's file). */
+export function writeResultsJson(path: string, environment: Environment, reports: readonly MetricReport[]): void {
+  writeFileSync(path, `${JSON.stringify({ environment, metrics: reports }, null, 2)}\n`);
+}
+
 export function writeResults(outDir: string, environment: Environment, reports: readonly MetricReport[]): void {
-  writeFileSync(`${outDir}/results.json`, `${JSON.stringify({ environment, metrics: reports }, null, 2)}\n`);
+  writeResultsJson(`${outDir}/results.json`, environment, reports);
   writeFileSync(`${outDir}/results.md`, markdown(environment, reports));
 }
 

@@ -7,7 +7,7 @@
 //
 // Nothing here asserts a timing: a missed target is reported, never a failure. The process fails
 // only when a benchmark could not run at all.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ import { measureLatency } from './metrics/latency.ts';
 import { measureThroughput } from './metrics/throughput.ts';
 import { startRelay } from './relayProcess.ts';
 import { sampleCpu, foreignShare, type CpuSample } from './machineLoad.ts';
-import { busy, currentLoad, describeEnvironment, printTable, writeResults } from './report.ts';
+import { busy, currentLoad, describeEnvironment, printTable, writeResults, writeResultsJson } from './report.ts';
 
 const BENCH_DIR = fileURLToPath(new URL('.', import.meta.url));
 const DIST_INDEX = fileURLToPath(new URL('../dist/index.html', import.meta.url));
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     // The raw numbers of a partial run still matter while investigating: beside the system's
     // temporary files, never over the committed results.
     const partial = join(tmpdir(), 'switchboard-bench-partial.json');
-    writeFileSync(partial, `${JSON.stringify({ environment, metrics: reports }, null, 2)}\n`);
+    writeResultsJson(partial, environment, reports);
     console.log(`partial run (${only.join(', ')}): results files left untouched, raw numbers in ${partial} (${environment.durationSeconds} s)`);
   }
 }

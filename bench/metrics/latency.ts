@@ -42,7 +42,7 @@ const DRAWN_ROUNDS = 2;
  * thread lists, the inspector's states): with 8 tabs, deltas 0–59 then arrived up to 40–145 ms
  * late through the broker (p99 per 20 deltas; scratch runs, 4 rounds), and a run's aftermath fell
  * into the next side's run. With 400 ms, the same buckets' p99 was 2.6–4.4 ms, as the floor's.
- * What a turn's start costs the tabs is the connection metric's CPU row.
+ * What the turn's start costs delivery is in the rows that send the first delta at once (AT_ONCE).
  */
 const FIRST_TOKEN_DELAY_MS = 400;
 /** The first deltas of a run still share the CPU with the socket's and the tabs' first work. */

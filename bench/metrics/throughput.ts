@@ -14,8 +14,8 @@
 // 1 tab: a 1 MiB answer (32,768 deltas × 32 characters), a new thread each round; also measured
 // with nothing drawing the stream (the tab shows another thread / the page only parses), which
 // separates the cost of the transport from the cost of the transcript; and through a bare
-// SharedWorker relay into the direct side's plain blocks, which separates what a worker thread
-// beside the drawing tab costs it (long tasks) from what the app's transcript does.
+// SharedWorker relay into the direct side's plain blocks: the design's floor for the drawing tab
+// (its long tasks and main thread), without the app's transcript.
 // 8 tabs: each tab on its own thread, all 8 streaming at once (8 × 2,048 deltas), every tab
 // rendering its own; direct = 8 page sockets, one per tab (the per-tab-socket design); and the
 // same 8 streams through a bare SharedWorker relay (page/probe.ts), the floor of the design.

@@ -354,9 +354,8 @@ export function createBroker(deps: BrokerDeps): Broker {
     throw new UnreachableError(`The server refused the connection (${status}${reason ? `: ${reason}` : ''}).`);
   }
 
-  /** A lease on a pooled socket, or null once the broker has switched to HTTP. */
-  /** `hurried`: asked again on every attempt (a prewarm's turn may start waiting for it between
-   *  two attempts, see waitForPrewarm). */
+  /** A lease on a pooled socket, or null once the broker has switched to HTTP. `hurried` is asked
+   *  again on every attempt: a prewarm's turn may start waiting for it between two (waitForPrewarm). */
   async function acquireSocket(label: LeaseLabel, prefer: number | undefined, signal?: AbortSignal, hurried?: () => boolean): Promise<SocketLease | null> {
     let failures = 0;
     for (;;) {
@@ -693,7 +692,7 @@ export function createBroker(deps: BrokerDeps): Broker {
    * A turn sent while its thread's prewarm runs waits for it (§4.7), but not forever: a Stop ends
    * the wait, and a prewarm that has not finished after PREWARM_WAIT_MS is left to finish on its
    * own while the turn goes ahead without its chain. A prewarm still waiting for a socket (the
-   * pool serves turns first, see socketPool.ts mayOpen) is served as a turn from now on, also
+   * pool serves turns first, see socketPool.ts openers) is served as a turn from now on, also
    * when it asks again after a failure to connect.
    */
   async function waitForPrewarm(thread: ThreadState, signal: AbortSignal): Promise<void> {

@@ -129,7 +129,7 @@ describe('socket pool', () => {
     expect(pool.handshakes).toBe(2);
   });
 
-  it('opens no socket for a prewarm while it has one, and serves waiting turns before prewarms', async () => {
+  it('opens no socket for a prewarm while the only socket is busy with another prewarm, and serves waiting turns before prewarms', async () => {
     const { opened, pool } = poolOf({ maxSockets: 4, maxAgeMs: 60_000 });
     const first = pool.acquire(prewarmLabel('a')); // an empty pool: the prewarm opens the first socket
     expect(opened).toHaveLength(1);

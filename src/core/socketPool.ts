@@ -3,7 +3,7 @@
 // next piece of work; work waits in a queue when every socket is busy and the pool is full.
 // A socket opened for waiting work is not promised to it: whichever socket is ready first — the
 // new one, or a busy one that frees up during the handshake — serves the oldest waiting turn
-// (prewarms, which nobody waits on yet, come after turns; see mayOpen). Chromium runs one
+// (prewarms, which nobody waits on yet, come after turns; see openers). Chromium runs one
 // handshake per host at a time, so when several turns start at once a handshake can take longer
 // than a short response on an open socket.
 import type { Clock, TimerHandle } from './clock.ts';
@@ -73,7 +73,7 @@ export interface SocketPoolOptions {
 
 export interface SocketPool {
   /** A lease on an idle socket (`prefer`'s if it is idle), a new socket while under the cap (for
-   *  a prewarm only when the others will not free up soon, see mayOpen), or the next one freed.
+   *  a prewarm only when the others will not free up soon, see openers), or the next one freed.
    *  Aborting `signal` takes a waiting request out of the queue. */
   acquire(label: LeaseLabel, prefer?: number, signal?: AbortSignal): Promise<SocketLease>;
   /** Work now waits on the thread's prewarm (§4.7: its turn waits for it): if it still waits for
@@ -278,7 +278,7 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
   }
 
   /**
-   * Whether waiting work may have a socket opened for it. A prewarm may not while a socket will
+   * The waiting work that may have a socket opened for it. A prewarm may not while a socket will
    * free up soon: one connecting, or busy with another prewarm (a prewarm returns no output).
    * Nobody waits on a prewarm yet, and a handshake costs more than that wait, also to others
    * (Chromium runs one handshake per host at a time). Tabs opening threads one after another made
@@ -288,17 +288,20 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
    * it is there to make its thread's next turn quick. Once that turn waits for it (hurry), it is
    * served as a turn is.
    */
-  const mayOpen = (waiter: Waiter) => waiter.urgent || live().every((s) => s.state === 'open' && s.busyWith !== null && s.busyWith.kind !== 'prewarm');
+  function openers(): Waiter[] {
+    const prewarmsMay = live().every((s) => s.state === 'open' && s.busyWith !== null && s.busyWith.kind !== 'prewarm');
+    return prewarmsMay ? queue.slice() : queue.filter((w) => w.urgent);
+  }
 
   /** The waiters that may have a socket opened for them and have no handshake in flight opened
    *  for them (`except` aside); a handshake opened for work served meanwhile covers one of them. */
   function uncoveredOpeners(except?: PooledSocket): Waiter[] {
     const connecting = [...sockets.values()].filter((s) => s !== except && s.state === 'connecting');
-    const openers = queue.filter(mayOpen);
+    const candidates = openers();
     const ownHandshake = new Set(connecting.map((s) => s.openedFor));
-    const uncovered = openers.filter((w) => !ownHandshake.has(w));
+    const uncovered = candidates.filter((w) => !ownHandshake.has(w));
     // Handshakes whose work was served (or is no longer an opener) each cover the oldest of the rest.
-    const spare = connecting.length - openers.filter((w) => ownHandshake.has(w)).length;
+    const spare = connecting.length - (candidates.length - uncovered.length);
     return uncovered.slice(Math.max(0, spare));
   }
 
@@ -318,7 +321,7 @@ export function createSocketPool(initial: SocketPoolOptions): SocketPool {
         continue;
       }
       // Each handshake in flight will serve one waiter; open one for the first waiter that may
-      // have one (see mayOpen) and that none covers.
+      // have one (see openers) and that none covers.
       const next = uncoveredOpeners()[0];
       if (next && live().length < options.maxSockets) {
         open(next);
