@@ -24,6 +24,20 @@ export function sampleCpu(): CpuSample | null {
   }
 }
 
+/** How much of the machine's CPU capacity (every core) was in use between two samples (0–1):
+ *  by anything, and by this process and its descendants (the browser, the relay). */
+export interface CpuUse {
+  busy: number;
+  ours: number;
+}
+
+export function cpuUseBetween(start: CpuSample | null, end: CpuSample | null): CpuUse | null {
+  if (!start || !end || end.total <= start.total) return null;
+  const capacity = end.total - start.total;
+  const clamp = (share: number) => Math.max(0, Math.min(1, share));
+  return { busy: clamp((end.busy - start.busy) / capacity), ours: clamp((end.ours - start.ours) / capacity) };
+}
+
 /** Share of the machine's CPU capacity used by other processes between two samples (0–1). */
 export function foreignShare(start: CpuSample | null, end: CpuSample | null): number | null {
   if (!start || !end || end.total <= start.total) return null;

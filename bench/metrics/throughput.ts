@@ -23,7 +23,7 @@ import { cpus } from 'node:os';
 import { closeAll, openAppTabs, type AppTab } from '../appTab.ts';
 import type { BenchContext, MetricReport, Row } from '../context.ts';
 import { startRelayWorker, type CaptureResult } from '../page/probe.ts';
-import { rendererMainSchedule, scheduleBetween, type ThreadSchedule } from '../machineLoad.ts';
+import { cpuUseBetween, rendererMainSchedule, sampleCpu, scheduleBetween, type CpuUse, type ThreadSchedule } from '../machineLoad.ts';
 import { median, round } from '../stats.ts';
 import { DEFAULT_LIMITS } from '../../src/core/broker.ts';
 
@@ -31,8 +31,9 @@ const CHARS = 32;
 const ONE_TAB_DELTAS = 32_768; // 1 MiB of text
 const EIGHT_TAB_DELTAS = 2_048;
 const ROUNDS = 2;
-/** 8 tabs streaming at once take several times longer per round. */
-const EIGHT_TAB_ROUNDS = 2;
+/** Long tasks in 8 tabs varied from 0 to 14 per round in scratch runs of one build: more rounds
+ *  than with 1 tab (each adds about 5 s). */
+const EIGHT_TAB_ROUNDS = 4;
 const TARGET_RATIO = 0.9;
 
 /** broker/direct × drawn (the stream is on screen) or not (transport only); relayWorker: every
@@ -50,6 +51,21 @@ interface RunSummary {
   maxFrameGapMs: number;
   /** The tabs' main threads from Send to the end of the capture (Linux schedstat), or null. */
   mainThread: ThreadSchedule | null;
+  /** The machine's CPUs over the same span (Linux /proc/stat), or null. */
+  machine: CpuUse | null;
+}
+
+/** What the machine did from a run's start to the end of its capture. */
+interface RunMachine {
+  mainThread: ThreadSchedule | null;
+  machine: CpuUse | null;
+}
+
+/** Starts watching the renderers' main threads and the machine's CPUs; the result ends it. */
+function watchMachine(): () => RunMachine {
+  const schedule = rendererMainSchedule();
+  const cpu = sampleCpu();
+  return () => ({ mainThread: scheduleBetween(schedule, rendererMainSchedule()), machine: cpuUseBetween(cpu, sampleCpu()) });
 }
 
 type Runs = Partial<Record<Variant, RunSummary[]>>;
@@ -93,8 +109,8 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     target: 'none',
     met: longDuring.length === 0,
   });
-  const main = (variant: Variant) => {
-    const runs = one[variant]!.flatMap((r) => (r.mainThread ? [r.mainThread] : []));
+  const main = (variant: Variant, from: Runs = one) => {
+    const runs = from[variant]!.flatMap((r) => (r.mainThread ? [r.mainThread] : []));
     if (runs.length === 0) return null;
     const cpu = median(runs.map((r) => r.cpuMs));
     const wait = median(runs.map((r) => r.waitMs));
@@ -183,6 +199,35 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     target: 'none',
     met: eightLong.length === 0,
   });
+  const eightMachine = (variant: Variant) => {
+    const uses = eight[variant]!.flatMap((r) => (r.machine ? [r.machine] : []));
+    const threads = main(variant, eight);
+    if (uses.length === 0 || !threads) return null;
+    return { busy: median(uses.map((u) => u.busy)), ours: median(uses.map((u) => u.ours)), ...threads };
+  };
+  const machineText = (m: NonNullable<ReturnType<typeof eightMachine>>) =>
+    `the ${cpus().length} cores ${pct(m.busy)} busy (${pct(m.ours)} the browser and the relay); the 8 tabs' main threads ${Math.round(m.cpu)} ms on a CPU, ` +
+    `${Math.round(m.wait)} ms runnable but waiting for one (${pct(m.share)})`;
+  const machines = { broker: eightMachine('broker'), direct: eightMachine('direct'), relayWorker: eightMachine('relayWorker') };
+  if (machines.broker && machines.direct && machines.relayWorker) {
+    rows.push({
+      metric: 'The machine while 8 threads stream, from Send to the end of the capture (context)',
+      value: machineText(machines.broker),
+      baseline: `direct: ${machineText(machines.direct)}`,
+      comparison: `bare SharedWorker relay (plain blocks): ${machineText(machines.relayWorker)}`,
+      target: '',
+      met: null,
+    });
+    if (eightLong.length > 0) {
+      notes.push(
+        `Long tasks with 8 tabs streaming at once: a frame is a long task when it takes over 50 ms of wall time, its waits for a CPU included: ` +
+          `${pct(machines.broker.busy)} of the ${cpus().length} cores were busy during the broker's runs (${pct(machines.direct.busy)} direct, ${pct(machines.relayWorker.busy)} through the bare relay), ` +
+          `and the tabs' main threads waited for a CPU ${pct(machines.broker.share)} of the time they could run (direct ${pct(machines.direct.share)}, bare relay ${pct(machines.relayWorker.share)}). ` +
+          `The app's tabs, which draw the transcript and go through each turn's start and end, used ${Math.round(machines.broker.cpu)} ms of main thread for the 8 streams; ` +
+          `the plain blocks fed by the bare relay used ${Math.round(machines.relayWorker.cpu)} ms, and page sockets ${Math.round(machines.direct.cpu)} ms.`,
+      );
+    }
+  }
   if (eightBroker < TARGET_RATIO * oneDirect) {
     notes.push(
       `8 streams at once: each tab receives only its own thread's stream, but one worker receives, parses and forwards all eight; ` +
@@ -205,7 +250,8 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
       `8 tabs: every tab on its own thread, all streaming ${EIGHT_TAB_DELTAS} deltas at once, every tab drawing its own (the broker runs at most ${DEFAULT_LIMITS.maxSockets} responses at once, a socket each, its pool's default size: its streams run ${DEFAULT_LIMITS.maxSockets} at a time, and a tab's rate counts from its own first delta); ` +
       "the relay row: the same 8 streams through a bare SharedWorker that only parses, batches (by the broker's rule) and forwards them, drawn as the direct side draws. " +
       `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab. ` +
-      "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture (Linux /proc schedstat): 300 ms after the last delta, on the app's side after the transcript went idle too (its final render counts).",
+      "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture (Linux /proc schedstat): 300 ms after the last delta, on the app's side after the transcript went idle too (its final render counts). " +
+      'Machine row: the share of every core in use over the same span (/proc/stat), and how much of it this benchmark\'s processes used (the browser and the relay).',
     rows,
     notes,
     data,
@@ -243,39 +289,39 @@ async function brokerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: num
   const markers = tabs.map(() => ctx.marker('throughput'));
   await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas, chars: CHARS } })));
   await Promise.all(tabs.map((tab, i) => tab.startCapture({ mode: 'broker', threadId: threads[i]!, expected: deltas, chars: CHARS, latencies: false, watchFrames: away === null })));
-  const before = rendererMainSchedule();
+  const watch = watchMachine();
   await Promise.all(tabs.map((tab, i) => tab.send(`throughput run ${markers[i]}`, false)));
   if (away !== null) await tabs[0]!.show(away);
   const results = await Promise.all(tabs.map((tab) => tab.collect(120_000, 300, away === null ? { idle: true } : { ended: true })));
-  return summary(results, deltas, 'broker', scheduleBetween(before, rendererMainSchedule()));
+  return summary(results, deltas, 'broker', watch());
 }
 
 async function directRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: number, render: boolean): Promise<RunSummary> {
   const markers = tabs.map(() => ctx.marker('throughput-direct'));
   await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas, chars: CHARS } })));
-  const before = rendererMainSchedule();
+  const watch = watchMachine();
   await Promise.all(
     tabs.map((tab, i) => tab.startCapture({ mode: 'direct', expected: deltas, chars: CHARS, latencies: false, socketUrl: ctx.socketUrl, userText: markers[i]!, render, watchFrames: render })),
   );
   const results = await Promise.all(tabs.map((tab) => tab.collect(120_000, 300)));
-  return summary(results, deltas, 'direct', scheduleBetween(before, rendererMainSchedule()));
+  return summary(results, deltas, 'direct', watch());
 }
 
 /** Every tab's own stream through the one bare relay worker, each tab drawing its own. */
 async function relayWorkerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: number, workerUrl: string): Promise<RunSummary> {
   const markers = tabs.map(() => ctx.marker('throughput-relay-worker'));
   await ctx.engine.script(...markers.map((marker) => ({ onlyFor: marker, firehose: { deltas, chars: CHARS } })));
-  const before = rendererMainSchedule();
+  const watch = watchMachine();
   await Promise.all(
     tabs.map((tab, i) =>
       tab.startCapture({ mode: 'relayWorker', threadId: markers[i]!, workerUrl, opens: true, expected: deltas, chars: CHARS, latencies: false, socketUrl: ctx.socketUrl, userText: markers[i]!, render: true, watchFrames: true }),
     ),
   );
   const results = await Promise.all(tabs.map((tab) => tab.collect(120_000, 300)));
-  return summary(results, deltas, 'relayWorker', scheduleBetween(before, rendererMainSchedule()));
+  return summary(results, deltas, 'relayWorker', watch());
 }
 
-function summary(results: readonly CaptureResult[], deltas: number, side: string, mainThread: ThreadSchedule | null): RunSummary {
+function summary(results: readonly CaptureResult[], deltas: number, side: string, { mainThread, machine }: RunMachine): RunSummary {
   const short = results.find((r) => r.timedOut);
   if (short) throw new Error(`throughput (${side}): only ${short.count} of ${deltas} deltas arrived`);
   const first = Math.min(...results.map((r) => r.firstAt));
@@ -287,6 +333,7 @@ function summary(results: readonly CaptureResult[], deltas: number, side: string
     longTasksAfter: results.flatMap((r) => r.longTasksAfter),
     maxFrameGapMs: Math.max(...results.map((r) => r.maxFrameGapMs)),
     mainThread,
+    machine,
   };
 }
 
@@ -301,6 +348,7 @@ function summarise(runs: Runs) {
         longTasksAfter: r.longTasksAfter,
         maxFrameGapMs: r.maxFrameGapMs,
         mainThread: r.mainThread && { cpuMs: Math.round(r.mainThread.cpuMs), waitMs: Math.round(r.mainThread.waitMs), runs: r.mainThread.runs },
+        machine: r.machine && { busy: round(r.machine.busy, 3), ours: round(r.machine.ours, 3) },
       })),
     ]),
   );
