@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify('test') },
   test: {
-    include: ['src/**/*.test.ts', 'sw/**/*.test.ts', 'server/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'sw/**/*.test.ts', 'server/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     testTimeout: 10_000,
     // CI sums this report with Playwright's into "N passed, N failed" (.ci/summarize.mjs).

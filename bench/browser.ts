@@ -10,6 +10,7 @@
 // ever sends `Network.enable`, so neither side of any comparison is traced.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type CDPSession } from '@playwright/test';
+import type { TraceEvent } from './taskTrace.ts';
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
@@ -47,6 +48,9 @@ export interface BenchBrowser {
   attach(targetId: string): Promise<TargetSession>;
   targets(): Promise<TargetInfo[]>;
   closeTarget(targetId: string): Promise<void>;
+  /** A browser-wide Chromium trace of these categories, from start to stop (taskTrace.ts). */
+  startTracing(categories: readonly string[]): Promise<void>;
+  stopTracing(): Promise<TraceEvent[]>;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,11 @@ export async function launchBenchBrowser(): Promise<BenchBrowser> {
     },
     async closeTarget(targetId) {
       await root.send('Target.closeTarget', { targetId }).catch(() => undefined);
+    },
+    startTracing: (categories) => browser.startTracing(undefined, { categories: [...categories] }),
+    async stopTracing() {
+      const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents?: TraceEvent[] } | TraceEvent[];
+      return Array.isArray(trace) ? trace : (trace.traceEvents ?? []);
     },
     close: () => browser.close(),
   };

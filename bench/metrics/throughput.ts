@@ -25,6 +25,7 @@ import type { BenchContext, MetricReport, Row } from '../context.ts';
 import { startRelayWorker, type CaptureResult } from '../page/probe.ts';
 import { cpuUseBetween, rendererMainSchedule, sampleCpu, scheduleBetween, type CpuUse, type ThreadSchedule } from '../machineLoad.ts';
 import { median, round } from '../stats.ts';
+import { LONG_TASK_MS, summariseTasks, SYNC_MARK, tabTasks, TASK_TRACE_CATEGORIES, type TaskSummary } from '../taskTrace.ts';
 import { DEFAULT_LIMITS } from '../../src/core/broker.ts';
 
 const CHARS = 32;
@@ -53,6 +54,9 @@ interface RunSummary {
   mainThread: ThreadSchedule | null;
   /** The machine's CPUs over the same span (Linux /proc/stat), or null. */
   machine: CpuUse | null;
+  /** Wall clock (ms since the epoch) of the first delta in any tab and the last. */
+  firstAt: number;
+  lastAt: number;
 }
 
 /** What the machine did from a run's start to the end of its capture. */
@@ -70,13 +74,20 @@ function watchMachine(): () => RunMachine {
 
 type Runs = Partial<Record<Variant, RunSummary[]>>;
 
+interface Comparison {
+  runs: Runs;
+  /** The tabs' tasks in one more broker run, traced (taskTrace.ts); null without a broker
+   *  variant, or when the trace did not show the tabs' renderers. */
+  traced: TaskSummary | null;
+}
+
 export async function measureThroughput(ctx: BenchContext): Promise<MetricReport> {
   const rows: Row[] = [];
   const notes: string[] = [];
   const data: Record<string, unknown> = { chars: CHARS, oneTabDeltas: ONE_TAB_DELTAS, eightTabDeltas: EIGHT_TAB_DELTAS, rounds: ROUNDS, eightTabRounds: EIGHT_TAB_ROUNDS };
 
   ctx.progress('throughput, 1 tab (1 MiB answers)');
-  const one = await compare(ctx, 1, ONE_TAB_DELTAS, ROUNDS, ['broker', 'direct', 'relayWorker', 'brokerUndrawn', 'directUndrawn']);
+  const { runs: one, traced: oneTraced } = await compare(ctx, 1, ONE_TAB_DELTAS, ROUNDS, ['broker', 'direct', 'relayWorker', 'brokerUndrawn', 'directUndrawn']);
   const rate1 = (variant: Variant) => median(one[variant]!.map((r) => r.perTab[0]!));
   const oneDirect = rate1('direct');
   rows.push({
@@ -109,6 +120,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     target: 'none',
     met: longDuring.length === 0,
   });
+  rows.push(...tracedRow("The drawing tab's tasks while the 1 MiB answer streams, one more run, traced: wall time against CPU time (context)", oneTraced));
   const main = (variant: Variant, from: Runs = one) => {
     const runs = from[variant]!.flatMap((r) => (r.mainThread ? [r.mainThread] : []));
     if (runs.length === 0) return null;
@@ -136,8 +148,9 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
           `and the relay's firehose share the machine's ${cpus().length} cores with it; a long frame's wall time includes those waits. ` +
           (floorMain
             ? `A bare SharedWorker relay feeding the direct side's plain blocks (no app, no broker) had ${longTasks(floorLongDuring, ROUNDS)}; its tab was on a CPU ` +
-              `for ${Math.round(floorMain.cpu)} ms and waited for one ${pct(floorMain.share)} of the time it could run.`
-            : ''),
+              `for ${Math.round(floorMain.cpu)} ms and waited for one ${pct(floorMain.share)} of the time it could run. `
+            : '') +
+          tracedSentence(oneTraced, 'the drawing tab'),
       );
     }
   }
@@ -157,7 +170,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
   }
 
   ctx.progress('throughput, 8 tabs on their own threads');
-  const eight = await compare(ctx, 8, EIGHT_TAB_DELTAS, EIGHT_TAB_ROUNDS, ['broker', 'direct', 'relayWorker']);
+  const { runs: eight, traced: eightTraced } = await compare(ctx, 8, EIGHT_TAB_DELTAS, EIGHT_TAB_ROUNDS, ['broker', 'direct', 'relayWorker']);
   const eightBroker = median(eight.broker!.map((r) => median(r.perTab)));
   const eightDirect = median(eight.direct!.map((r) => median(r.perTab)));
   const eightBrokerAggregate = median(eight.broker!.map((r) => r.aggregate));
@@ -199,6 +212,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     target: 'none',
     met: eightLong.length === 0,
   });
+  rows.push(...tracedRow("The 8 tabs' tasks while the 8 threads stream, one more run, traced: wall time against CPU time (context)", eightTraced));
   const eightMachine = (variant: Variant) => {
     const uses = eight[variant]!.flatMap((r) => (r.machine ? [r.machine] : []));
     const threads = main(variant, eight);
@@ -224,7 +238,8 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
           `${pct(machines.broker.busy)} of the ${cpus().length} cores were busy during the broker's runs (${pct(machines.direct.busy)} direct, ${pct(machines.relayWorker.busy)} through the bare relay), ` +
           `and the tabs' main threads waited for a CPU ${pct(machines.broker.share)} of the time they could run (direct ${pct(machines.direct.share)}, bare relay ${pct(machines.relayWorker.share)}). ` +
           `The app's tabs, which draw the transcript and go through each turn's start and end, used ${Math.round(machines.broker.cpu)} ms of main thread for the 8 streams; ` +
-          `the plain blocks fed by the bare relay used ${Math.round(machines.relayWorker.cpu)} ms, and page sockets ${Math.round(machines.direct.cpu)} ms.`,
+          `the plain blocks fed by the bare relay used ${Math.round(machines.relayWorker.cpu)} ms, and page sockets ${Math.round(machines.direct.cpu)} ms. ` +
+          tracedSentence(eightTraced, 'the 8 tabs'),
       );
     }
   }
@@ -241,6 +256,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
 
   data.oneTab = summarise(one);
   data.eightTabs = summarise(eight);
+  data.traced = { oneTab: oneTraced, eightTabs: eightTraced };
   return {
     id: 'throughput',
     title: '2. Throughput while the transcript renders',
@@ -251,14 +267,16 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
       "the relay row: the same 8 streams through a bare SharedWorker that only parses, batches (by the broker's rule) and forwards them, drawn as the direct side draws. " +
       `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab. ` +
       "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture (Linux /proc schedstat): 300 ms after the last delta, on the app's side after the transcript went idle too (its final render counts). " +
-      'Machine row: the share of every core in use over the same span (/proc/stat), and how much of it this benchmark\'s processes used (the browser and the relay).',
+      'Machine row: the share of every core in use over the same span (/proc/stat), and how much of it this benchmark\'s processes used (the browser and the relay). ' +
+      `Traced rows: after the counted rounds, one more broker run under a browser-wide Chromium trace (categories ${TASK_TRACE_CATEGORIES.join(', ')}; not counted above, as tracing costs every process a little): ` +
+      "every top-level task of the tabs' main threads that overlapped the stream, its wall time and the CPU time its thread got (the trace's thread clock); a page mark puts the tabs' clock on the trace's.",
     rows,
     notes,
     data,
   };
 }
 
-async function compare(ctx: BenchContext, tabCount: number, deltas: number, rounds: number, variants: Variant[]): Promise<Runs> {
+async function compare(ctx: BenchContext, tabCount: number, deltas: number, rounds: number, variants: Variant[]): Promise<Comparison> {
   const tabs = await openAppTabs(ctx.browser, ctx.relayUrl, tabCount);
   try {
     const home = await tabs[0]!.newThread();
@@ -276,10 +294,36 @@ async function compare(ctx: BenchContext, tabCount: number, deltas: number, roun
         (runs[variant] ??= []).push(run);
       }
     }
-    return runs;
+    const traced = variants.includes('broker') ? await tracedBrokerRun(ctx, tabs, deltas) : null;
+    return { runs, traced };
   } finally {
     await closeAll(tabs);
   }
+}
+
+/**
+ * One more broker run (not counted) under a browser-wide trace of top-level tasks: which of the
+ * drawing tabs' tasks were long, and how much CPU they got (taskTrace.ts). Tracing costs every
+ * process a little, which is why the counted runs are not traced.
+ */
+async function tracedBrokerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: number): Promise<TaskSummary | null> {
+  await ctx.browser.startTracing(TASK_TRACE_CATEGORIES);
+  const syncs = new Map<string, number>();
+  let run: RunSummary;
+  try {
+    // A mark in each tab at a known wall-clock time finds the tab's renderer in the trace and
+    // puts the page's clock on the trace's.
+    for (const [i, tab] of tabs.entries()) {
+      const name = `${SYNC_MARK}-${i}`;
+      syncs.set(name, await tab.tab.run((mark: string) => performance.timeOrigin + performance.mark(mark).startTime, name));
+    }
+    run = await brokerRun(ctx, tabs, deltas, null);
+  } catch (error) {
+    await ctx.browser.stopTracing().catch(() => undefined);
+    throw error;
+  }
+  const tasks = tabTasks(await ctx.browser.stopTracing(), syncs, run.firstAt, run.lastAt);
+  return tasks && tasks.length > 0 ? summariseTasks(tasks) : null;
 }
 
 /** `away`: a thread the starting tab shows once the turn started, so nothing draws the stream. */
@@ -334,6 +378,8 @@ function summary(results: readonly CaptureResult[], deltas: number, side: string
     maxFrameGapMs: Math.max(...results.map((r) => r.maxFrameGapMs)),
     mainThread,
     machine,
+    firstAt: first,
+    lastAt: last,
   };
 }
 
@@ -355,6 +401,32 @@ function summarise(runs: Runs) {
 }
 
 const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
+const ms = (value: number) => `${round(value, 1)} ms`;
+
+/** What the traced run says of the long tasks, for a note ('' without a trace). */
+function tracedSentence(traced: TaskSummary | null, whose: string): string {
+  if (!traced) return '';
+  const long = traced.long === 0 ? 'none of them took over 50 ms of wall time' : `${traced.long} took over 50 ms of wall time, with at most ${ms(traced.longMaxCpuMs)} of CPU each`;
+  return (
+    `In one more run, traced, no task of ${whose} needed more than ${ms(traced.maxCpuMs)} of CPU (${traced.tasks} tasks; ${long}): ` +
+    "for the rest of a long task's wall time its thread was not running: waiting for a CPU (see the machine's share in use) or for another thread."
+  );
+}
+
+/** A context row: the tabs' tasks in the traced run, long ones and the CPU they got. */
+function tracedRow(metric: string, traced: TaskSummary | null): Row[] {
+  if (!traced) return [];
+  return [
+    {
+      metric,
+      value: `${traced.long} of ${traced.tasks} tasks over ${LONG_TASK_MS} ms of wall time` + (traced.long > 0 ? `; none of them got more than ${ms(traced.longMaxCpuMs)} of CPU` : ''),
+      baseline: `the most CPU any one task got: ${ms(traced.maxCpuMs)} (over ${ms(traced.maxCpuWallMs)} of wall time)`,
+      comparison: '',
+      target: '',
+      met: null,
+    },
+  ];
+}
 const pct = (value: number) => `${Math.round(value * 100)} %`;
 
 function longTasks(durations: readonly number[], rounds: number): string {
