@@ -25,24 +25,30 @@ export function sampleCpu(): CpuSample | null {
 }
 
 /** How much of the machine's CPU capacity (every core) was in use between two samples (0–1):
- *  by anything, and by this process and its descendants (the browser, the relay). */
+ *  by anything, and by this process and its descendants (the harness, the relay, the browser). */
 export interface CpuUse {
   busy: number;
   ours: number;
 }
 
-export function cpuUseBetween(start: CpuSample | null, end: CpuSample | null): CpuUse | null {
+const clamp = (share: number) => Math.max(0, Math.min(1, share));
+
+/** The shares of the capacity between two samples, unclamped, or null if either is missing. */
+function sharesBetween(start: CpuSample | null, end: CpuSample | null): CpuUse | null {
   if (!start || !end || end.total <= start.total) return null;
   const capacity = end.total - start.total;
-  const clamp = (share: number) => Math.max(0, Math.min(1, share));
-  return { busy: clamp((end.busy - start.busy) / capacity), ours: clamp((end.ours - start.ours) / capacity) };
+  return { busy: (end.busy - start.busy) / capacity, ours: (end.ours - start.ours) / capacity };
+}
+
+export function cpuUseBetween(start: CpuSample | null, end: CpuSample | null): CpuUse | null {
+  const shares = sharesBetween(start, end);
+  return shares && { busy: clamp(shares.busy), ours: clamp(shares.ours) };
 }
 
 /** Share of the machine's CPU capacity used by other processes between two samples (0–1). */
 export function foreignShare(start: CpuSample | null, end: CpuSample | null): number | null {
-  if (!start || !end || end.total <= start.total) return null;
-  const foreign = end.busy - start.busy - (end.ours - start.ours);
-  return Math.max(0, Math.min(1, foreign / (end.total - start.total)));
+  const shares = sharesBetween(start, end);
+  return shares && clamp(shares.busy - shares.ours);
 }
 
 function ourTicks(): number {

@@ -21,11 +21,11 @@
 // same 8 streams through a bare SharedWorker relay (page/probe.ts), the floor of the design.
 import { cpus } from 'node:os';
 import { closeAll, openAppTabs, type AppTab } from '../appTab.ts';
-import type { BenchContext, MetricReport, Row } from '../context.ts';
+import { ms, type BenchContext, type MetricReport, type Row } from '../context.ts';
 import { startRelayWorker, type CaptureResult } from '../page/probe.ts';
 import { cpuUseBetween, rendererMainSchedule, sampleCpu, scheduleBetween, type CpuUse, type ThreadSchedule } from '../machineLoad.ts';
 import { median, round } from '../stats.ts';
-import { LONG_TASK_MS, summariseTasks, SYNC_MARK, tabTasks, TASK_TRACE_CATEGORIES, type TaskSummary } from '../taskTrace.ts';
+import { LONG_TASK_MS, summariseTasks, syncMarkName, tabTasks, TASK_TRACE_CATEGORIES, type TaskSummary } from '../taskTrace.ts';
 import { DEFAULT_LIMITS } from '../../src/core/broker.ts';
 
 const CHARS = 32;
@@ -56,9 +56,8 @@ interface RunSummary {
   mainThread: ThreadSchedule | null;
   /** The machine's CPUs over the same span (Linux /proc/stat), or null. */
   machine: CpuUse | null;
-  /** Wall clock (ms since the epoch) of the first delta in any tab and the last. */
-  firstAt: number;
-  lastAt: number;
+  /** Each tab's first and last delta (wall clock, ms since the epoch), in the tabs' order. */
+  tabSpans: { firstAt: number; lastAt: number }[];
 }
 
 /** What the machine did from a run's start to the end of its capture. */
@@ -78,9 +77,9 @@ type Runs = Partial<Record<Variant, RunSummary[]>>;
 
 interface Comparison {
   runs: Runs;
-  /** The tabs' tasks in one more broker run, traced (taskTrace.ts); null without a broker
-   *  variant, or when the trace did not show the tabs' renderers. */
-  traced: TaskSummary | null;
+  /** The tabs' tasks in one more broker run, traced (taskTrace.ts); why not, when that run or
+   *  its trace failed; null without a broker variant. */
+  traced: TaskSummary | string | null;
 }
 
 export async function measureThroughput(ctx: BenchContext): Promise<MetricReport> {
@@ -222,7 +221,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     return { busy: median(uses.map((u) => u.busy)), ours: median(uses.map((u) => u.ours)), ...threads };
   };
   const machineText = (m: NonNullable<ReturnType<typeof eightMachine>>) =>
-    `the ${cpus().length} cores ${pct(m.busy)} busy (${pct(m.ours)} the browser and the relay); the 8 tabs' main threads ${Math.round(m.cpu)} ms on a CPU, ` +
+    `the ${cpus().length} cores ${pct(m.busy)} busy (${pct(m.ours)} this benchmark's processes: the browser, the relay, the harness); the renderers' main threads ${Math.round(m.cpu)} ms on a CPU, ` +
     `${Math.round(m.wait)} ms runnable but waiting for one (${pct(m.share)})`;
   const machines = { broker: eightMachine('broker'), direct: eightMachine('direct'), relayWorker: eightMachine('relayWorker') };
   if (machines.broker && machines.direct && machines.relayWorker) {
@@ -236,9 +235,9 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     });
     if (eightLong.length > 0) {
       notes.push(
-        `Long tasks with 8 tabs streaming at once: a frame is a long task when it takes over 50 ms of wall time, its waits for a CPU included: ` +
+        `Long tasks with 8 tabs streaming at once: a task is a long task when it takes over ${LONG_TASK_MS} ms of wall time, its waits for a CPU included: ` +
           `${pct(machines.broker.busy)} of the ${cpus().length} cores were busy during the broker's runs (${pct(machines.direct.busy)} direct, ${pct(machines.relayWorker.busy)} through the bare relay), ` +
-          `and the tabs' main threads waited for a CPU ${pct(machines.broker.share)} of the time they could run (direct ${pct(machines.direct.share)}, bare relay ${pct(machines.relayWorker.share)}). ` +
+          `and the renderers' main threads waited for a CPU ${pct(machines.broker.share)} of the time they could run (direct ${pct(machines.direct.share)}, bare relay ${pct(machines.relayWorker.share)}). ` +
           `The app's tabs, which draw the transcript and go through each turn's start and end, used ${Math.round(machines.broker.cpu)} ms of main thread for the 8 streams; ` +
           `the plain blocks fed by the bare relay used ${Math.round(machines.relayWorker.cpu)} ms, and page sockets ${Math.round(machines.direct.cpu)} ms. ` +
           tracedSentence(eightTraced, 'the 8 tabs'),
@@ -269,9 +268,9 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
       "the relay row: the same 8 streams through a bare SharedWorker that only parses, batches (by the broker's rule) and forwards them, drawn as the direct side draws. " +
       `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab. ` +
       "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture (Linux /proc schedstat): 300 ms after the last delta, on the app's side after the transcript went idle too (its final render counts). " +
-      'Machine row: the share of every core in use over the same span (/proc/stat), and how much of it this benchmark\'s processes used (the browser and the relay). ' +
+      'Machine row: the share of every core in use over the same span (/proc/stat), and how much of it this benchmark\'s processes used (the browser, the relay and this harness). ' +
       `Traced rows: after the counted rounds, one more broker run under a browser-wide Chromium trace (categories ${TASK_TRACE_CATEGORIES.join(', ')}; not counted above, as tracing costs every process a little): ` +
-      "every top-level task of the tabs' main threads that overlapped the stream, its wall time and the CPU time its thread got (the trace's thread clock); a page mark puts the tabs' clock on the trace's.",
+      "every top-level task of each tab's main thread that overlapped the tab's own stream (first to last delta, as the long-task rows count), its wall time and the CPU time its thread got (the trace's thread clock); a mark in each tab puts its clock on the trace's.",
     rows,
     notes,
     data,
@@ -306,26 +305,28 @@ async function compare(ctx: BenchContext, tabCount: number, deltas: number, roun
 /**
  * One more broker run (not counted) under a browser-wide trace of top-level tasks: which of the
  * drawing tabs' tasks were long, and how much CPU they got (taskTrace.ts). Tracing costs every
- * process a little, which is why the counted runs are not traced.
+ * process a little, which is why the counted runs are not traced. A failure here is reported in
+ * its row; it does not throw away the counted rounds.
  */
-async function tracedBrokerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: number): Promise<TaskSummary | null> {
-  await ctx.browser.startTracing(TASK_TRACE_CATEGORIES);
-  const syncs = new Map<string, number>();
-  let run: RunSummary;
+async function tracedBrokerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: number): Promise<TaskSummary | string> {
+  let tracing = false;
   try {
+    await ctx.browser.startTracing(TASK_TRACE_CATEGORIES);
+    tracing = true;
     // A mark in each tab at a known wall-clock time finds the tab's renderer in the trace and
-    // puts the page's clock on the trace's.
-    for (const [i, tab] of tabs.entries()) {
-      const name = `${SYNC_MARK}-${i}`;
-      syncs.set(name, await tab.tab.run((mark: string) => performance.timeOrigin + performance.mark(mark).startTime, name));
-    }
-    run = await brokerRun(ctx, tabs, deltas, null);
+    // puts the tab's clock on the trace's.
+    const syncs: number[] = [];
+    for (const [i, app] of tabs.entries()) syncs.push(await app.tab.run((mark: string) => performance.timeOrigin + performance.mark(mark).startTime, syncMarkName(i)));
+    const run = await brokerRun(ctx, tabs, deltas, null);
+    tracing = false;
+    const events = await ctx.browser.stopTracing();
+    const windows = new Map(run.tabSpans.map((span, i) => [syncMarkName(i), { syncAtMs: syncs[i]!, fromMs: span.firstAt, toMs: span.lastAt }]));
+    const tasks = tabTasks(events, windows);
+    return tasks.ok ? summariseTasks(tasks.tasks) : tasks.problem;
   } catch (error) {
-    await ctx.browser.stopTracing().catch(() => undefined);
-    throw error;
+    if (tracing) await ctx.browser.stopTracing().catch(() => undefined);
+    return `the traced run failed: ${error instanceof Error ? error.message : String(error)}`;
   }
-  const tasks = tabTasks(await ctx.browser.stopTracing(), syncs, run.firstAt, run.lastAt);
-  return tasks && tasks.length > 0 ? summariseTasks(tasks) : null;
 }
 
 /** `away`: a thread the starting tab shows once the turn started, so nothing draws the stream. */
@@ -380,8 +381,7 @@ function summary(results: readonly CaptureResult[], deltas: number, side: string
     maxFrameGapMs: Math.max(...results.map((r) => r.maxFrameGapMs)),
     mainThread,
     machine,
-    firstAt: first,
-    lastAt: last,
+    tabSpans: results.map((r) => ({ firstAt: r.firstAt, lastAt: r.lastAt })),
   };
 }
 
@@ -403,26 +403,26 @@ function summarise(runs: Runs) {
 }
 
 const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
-const ms = (value: number) => `${round(value, 1)} ms`;
-
-/** What the traced run says of the long tasks, for a note ('' without a trace). */
-function tracedSentence(traced: TaskSummary | null, whose: string): string {
-  if (!traced) return '';
-  const long = traced.long === 0 ? 'none of them took over 50 ms of wall time' : `${traced.long} took over 50 ms of wall time, with at most ${ms(traced.longMaxCpuMs)} of CPU each`;
+/** What the traced run says of the long tasks, for a note ('' when it says nothing). */
+function tracedSentence(traced: TaskSummary | string | null, whose: string): string {
+  if (traced === null || typeof traced === 'string') return '';
+  const head = `In one more run, traced, no task of ${whose} needed more than ${ms(traced.maxCpuMs, 1)} of CPU (${traced.tasks} tasks)`;
+  if (traced.long === 0) return `${head}, and none took over ${LONG_TASK_MS} ms of wall time.`;
   return (
-    `In one more run, traced, no task of ${whose} needed more than ${ms(traced.maxCpuMs)} of CPU (${traced.tasks} tasks; ${long}): ` +
-    "for the rest of a long task's wall time its thread was not running: waiting for a CPU (see the machine's share in use) or for another thread."
+    `${head}; ${traced.long} took over ${LONG_TASK_MS} ms of wall time with at most ${ms(traced.longMaxCpuMs, 1)} of CPU each: ` +
+    'for the rest of their wall time their thread was off the CPU, waiting for one (see the share of the cores in use) or for another thread.'
   );
 }
 
 /** A context row: the tabs' tasks in the traced run, long ones and the CPU they got. */
-function tracedRow(metric: string, traced: TaskSummary | null): Row[] {
-  if (!traced) return [];
+function tracedRow(metric: string, traced: TaskSummary | string | null): Row[] {
+  if (traced === null) return [];
+  if (typeof traced === 'string') return [{ metric, value: `not measured: ${traced}`, baseline: '', comparison: '', target: '', met: null }];
   return [
     {
       metric,
-      value: `${traced.long} of ${traced.tasks} tasks over ${LONG_TASK_MS} ms of wall time` + (traced.long > 0 ? `; none of them got more than ${ms(traced.longMaxCpuMs)} of CPU` : ''),
-      baseline: `the most CPU any one task got: ${ms(traced.maxCpuMs)} (over ${ms(traced.maxCpuWallMs)} of wall time)`,
+      value: `${traced.long} of ${traced.tasks} tasks over ${LONG_TASK_MS} ms of wall time` + (traced.long > 0 ? `; none of them got more than ${ms(traced.longMaxCpuMs, 1)} of CPU` : ''),
+      baseline: `the most CPU any one task got: ${ms(traced.maxCpuMs, 1)} (over ${ms(traced.maxCpuWallMs, 1)} of wall time)`,
       comparison: '',
       target: '',
       met: null,
