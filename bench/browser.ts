@@ -7,9 +7,9 @@
 // created through a bare browser-level CDP session (`Target.createTarget`) in the default
 // browser context, which Playwright does not manage (it detaches from such targets at once), and
 // is driven through `Target.sendMessageToTarget` with Runtime/Page commands only. No session
-// ever sends `Network.enable`, so neither side of any comparison is traced. The one Chromium trace
-// the benchmarks take (startTracing: top-level tasks and page marks, no network) covers an extra
-// run that no comparison counts (metrics/throughput.ts).
+// ever sends `Network.enable`, so neither side of any comparison is traced. The Chromium traces the
+// benchmarks take (startTracing: top-level tasks and page marks, no network) cover extra runs that
+// no comparison counts (metrics/throughput.ts).
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type CDPSession } from '@playwright/test';
 import type { TraceEvent } from './taskTrace.ts';

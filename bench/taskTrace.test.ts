@@ -68,8 +68,25 @@ describe('tabTasks', () => {
     expect(tabTasks([...threads, marks[0]!, mark(20, 'sync-1', 6_000_000, 'devtools.timeline'), one], windows)).toMatchObject({ ok: false });
     expect(tabTasks([...threads, ...marks, task(10, 10, 5_010_000, 60_000, undefined)], windows)).toEqual({
       ok: false,
-      problem: "the trace gives no thread (CPU) time for 1 of the tabs' 1 tasks over 1 ms",
+      problem: "the trace gives no thread (CPU) time for 1 of the tabs' tasks over 1 ms",
     });
+  });
+
+  it("says so when a marked tab's renderer has no main thread in the trace, or no task overlaps the spans", () => {
+    const withoutB = threads.filter((t) => t.pid !== 20);
+    expect(tabTasks([...withoutB, ...marks, task(10, 10, 5_010_000, 60_000, 6_000)], windows)).toEqual({ ok: false, problem: 'the main threads of 1 of 2 renderers are not in the trace' });
+    expect(tabTasks([...threads, ...marks, task(10, 10, 5_300_000, 1_000, 1_000)], windows)).toEqual({ ok: false, problem: "no task of the tabs' main threads in the trace overlaps their spans" });
+  });
+
+  it('counts each span of two tabs that share a renderer', () => {
+    // Both tabs in pid 10, on the same clock: spans 5,005,000–5,010,000 and 5,050,000–5,060,000 µs.
+    const shared = new Map<string, TabWindow>([
+      ['sync-0', { syncAtMs: 1_000_000, fromMs: 1_000_005, toMs: 1_000_010 }],
+      ['sync-1', { syncAtMs: 1_000_000, fromMs: 1_000_050, toMs: 1_000_060 }],
+    ]);
+    const events = [...threads, mark(10, 'sync-0', 5_000_000), mark(10, 'sync-1', 5_000_000), task(10, 10, 5_006_000, 1_000, 500), task(10, 10, 5_030_000, 1_000, 500), task(10, 10, 5_055_000, 2_000, 700)];
+    const result = tabTasks(events, shared);
+    expect(result).toEqual({ ok: true, tasks: [{ wallMs: 1, cpuMs: 0.5 }, { wallMs: 2, cpuMs: 0.7 }] });
   });
 
   it('bounds the CPU time of a tiny task without a thread time by its wall time', () => {

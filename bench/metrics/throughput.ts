@@ -75,11 +75,19 @@ function watchMachine(): () => RunMachine {
 
 type Runs = Partial<Record<Variant, RunSummary[]>>;
 
+/** The traced run: the trace's account of the tabs' tasks, and the same run as the counted runs
+ *  see it (the tabs' own long-task observers, the machine). */
+interface TracedRun {
+  tasks: TaskSummary;
+  observedLongTasks: number;
+  machine: CpuUse | null;
+}
+
 interface Comparison {
   runs: Runs;
   /** The tabs' tasks in one more broker run, traced (taskTrace.ts); why not, when that run or
    *  its trace failed; null without a broker variant. */
-  traced: TaskSummary | string | null;
+  traced: TracedRun | string | null;
 }
 
 export async function measureThroughput(ctx: BenchContext): Promise<MetricReport> {
@@ -143,10 +151,10 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
     });
     if (longDuring.length > 0) {
       notes.push(
-        `While the 1 MiB answer streams, the tab's main thread (JavaScript, style, layout, paint) was on a CPU for ${Math.round(brokerMain.cpu)} ms ` +
+        `While the 1 MiB answer streams, the renderers' main threads (1 tab open: its JavaScript, style, layout, paint) were on a CPU for ${Math.round(brokerMain.cpu)} ms ` +
           `and runnable but waiting for one for ${Math.round(brokerMain.wait)} ms (${pct(brokerMain.share)} of the time it could run; the direct page: ` +
-          `${Math.round(directMain.cpu)} ms and ${Math.round(directMain.wait)} ms, ${pct(directMain.share)}). The broker's worker, the browser process ` +
-          `and the relay's firehose share the machine's ${cpus().length} cores with it; a long frame's wall time includes those waits. ` +
+          `${Math.round(directMain.cpu)} ms and ${Math.round(directMain.wait)} ms, ${pct(directMain.share)}). The broker's worker, the browser process, ` +
+          `the relay's firehose and this harness share the machine's ${cpus().length} cores with it; a long task's wall time includes those waits. ` +
           (floorMain
             ? `A bare SharedWorker relay feeding the direct side's plain blocks (no app, no broker) had ${longTasks(floorLongDuring, ROUNDS)}; its tab was on a CPU ` +
               `for ${Math.round(floorMain.cpu)} ms and waited for one ${pct(floorMain.share)} of the time it could run. `
@@ -246,18 +254,16 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
   }
   if (eightBroker < TARGET_RATIO * oneDirect) {
     notes.push(
-      `8 streams at once: each tab receives only its own thread's stream, but one worker receives, parses and forwards all eight; ` +
-        `aggregate ${rate(eightBrokerAggregate)} against ${rate(eightDirectAggregate)} for 8 page sockets. One worker's socket ceiling (~${rate(rate1('directUndrawn'))} measured into one page) ` +
-        `shared by 8 streams allows at most ${rate(rate1('directUndrawn') / 8)} per tab (an eighth of one tab's rate): ` +
-        'the target can hold for 8 tabs watching streams one at a time, not for 8 streams at once. ' +
+      `8 streams at once: each tab receives only its own thread's stream, but one worker receives, parses and forwards all eight: ` +
+        `${rate(eightBrokerAggregate)} in aggregate (8 page sockets: ${rate(eightDirectAggregate)}), where one tab fed by the broker alone, drawing nothing, received ${rate(rate1('brokerUndrawn'))}. ` +
         `A bare SharedWorker that does nothing but parse and forward the 8 streams (batched by the broker's rule), its tabs drawing plain blocks, reached ${rate(eightFloor)} per tab ` +
-        `(${pct(eightFloor / oneDirect)} of 1-tab direct); the broker, its tabs drawing the app's transcript, ${pct(eightBroker / eightFloor)} of that.`,
+        `(${pct(eightFloor / oneDirect)} of 1-tab direct; ${rate(eightFloorAggregate)} in aggregate); the broker, its tabs drawing the app's transcript, ${pct(eightBroker / eightFloor)} of that per tab.`,
     );
   }
 
   data.oneTab = summarise(one);
   data.eightTabs = summarise(eight);
-  data.traced = { oneTab: oneTraced, eightTabs: eightTraced };
+  data.traced = { oneTab: oneTraced, eightTabs: eightTraced }; // a run's summary, or why there is none
   return {
     id: 'throughput',
     title: '2. Throughput while the transcript renders',
@@ -269,8 +275,8 @@ export async function measureThroughput(ctx: BenchContext): Promise<MetricReport
       `${ROUNDS} rounds (${EIGHT_TAB_ROUNDS} with 8 tabs), variants alternating; medians. Long tasks from a PerformanceObserver in each tab. ` +
       "Main thread row: the kernel's account of the renderers' main threads from Send to the end of the capture (Linux /proc schedstat): 300 ms after the last delta, on the app's side after the transcript went idle too (its final render counts). " +
       'Machine row: the share of every core in use over the same span (/proc/stat), and how much of it this benchmark\'s processes used (the browser, the relay and this harness). ' +
-      `Traced rows: after the counted rounds, one more broker run under a browser-wide Chromium trace (categories ${TASK_TRACE_CATEGORIES.join(', ')}; not counted above, as tracing costs every process a little): ` +
-      "every top-level task of each tab's main thread that overlapped the tab's own stream (first to last delta, as the long-task rows count), its wall time and the CPU time its thread got (the trace's thread clock); a mark in each tab puts its clock on the trace's.",
+      `Traced rows: after the counted rounds (1 tab, and 8 tabs), one more broker run under a browser-wide Chromium trace (categories ${TASK_TRACE_CATEGORIES.join(', ')}; not counted above, as tracing costs every process a little): ` +
+      "every top-level task of each tab's main thread that overlapped the tab's own stream (first to last delta, as the long-task rows count), its wall time and the CPU time its thread got (the trace's thread clock; a task of 1 ms or less that Chromium gives no thread time counts its wall time); a mark in each tab puts its clock on the trace's.",
     rows,
     notes,
     data,
@@ -308,7 +314,7 @@ async function compare(ctx: BenchContext, tabCount: number, deltas: number, roun
  * process a little, which is why the counted runs are not traced. A failure here is reported in
  * its row; it does not throw away the counted rounds.
  */
-async function tracedBrokerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: number): Promise<TaskSummary | string> {
+async function tracedBrokerRun(ctx: BenchContext, tabs: readonly AppTab[], deltas: number): Promise<TracedRun | string> {
   let tracing = false;
   try {
     await ctx.browser.startTracing(TASK_TRACE_CATEGORIES);
@@ -322,7 +328,7 @@ async function tracedBrokerRun(ctx: BenchContext, tabs: readonly AppTab[], delta
     const events = await ctx.browser.stopTracing();
     const windows = new Map(run.tabSpans.map((span, i) => [syncMarkName(i), { syncAtMs: syncs[i]!, fromMs: span.firstAt, toMs: span.lastAt }]));
     const tasks = tabTasks(events, windows);
-    return tasks.ok ? summariseTasks(tasks.tasks) : tasks.problem;
+    return tasks.ok ? { tasks: summariseTasks(tasks.tasks), observedLongTasks: run.longTasksDuring.length, machine: run.machine } : tasks.problem;
   } catch (error) {
     if (tracing) await ctx.browser.stopTracing().catch(() => undefined);
     return `the traced run failed: ${error instanceof Error ? error.message : String(error)}`;
@@ -404,26 +410,30 @@ function summarise(runs: Runs) {
 
 const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
 /** What the traced run says of the long tasks, for a note ('' when it says nothing). */
-function tracedSentence(traced: TaskSummary | string | null, whose: string): string {
-  if (traced === null || typeof traced === 'string') return '';
-  const head = `In one more run, traced, no task of ${whose} needed more than ${ms(traced.maxCpuMs, 1)} of CPU (${traced.tasks} tasks)`;
+function tracedSentence(run: TracedRun | string | null, whose: string): string {
+  if (run === null || typeof run === 'string') return '';
+  const traced = run.tasks;
+  const head = `In one more run, traced, no task of ${whose} used more than ${ms(traced.maxCpuMs, 1)} of CPU (${traced.tasks} tasks)`;
   if (traced.long === 0) return `${head}, and none took over ${LONG_TASK_MS} ms of wall time.`;
   return (
     `${head}; ${traced.long} took over ${LONG_TASK_MS} ms of wall time with at most ${ms(traced.longMaxCpuMs, 1)} of CPU each: ` +
-    'for the rest of their wall time their thread was off the CPU, waiting for one (see the share of the cores in use) or for another thread.'
+    `for the rest of their wall time their thread was off the CPU, waiting for one${run.machine ? ` (the cores were ${pct(run.machine.busy)} busy in that run)` : ''} or for another thread.`
   );
 }
 
 /** A context row: the tabs' tasks in the traced run, long ones and the CPU they got. */
-function tracedRow(metric: string, traced: TaskSummary | string | null): Row[] {
-  if (traced === null) return [];
-  if (typeof traced === 'string') return [{ metric, value: `not measured: ${traced}`, baseline: '', comparison: '', target: '', met: null }];
+function tracedRow(metric: string, run: TracedRun | string | null): Row[] {
+  if (run === null) return [];
+  if (typeof run === 'string') return [{ metric, value: `not measured: ${run}`, baseline: '', comparison: '', target: '', met: null }];
+  const traced = run.tasks;
   return [
     {
       metric,
       value: `${traced.long} of ${traced.tasks} tasks over ${LONG_TASK_MS} ms of wall time` + (traced.long > 0 ? `; none of them got more than ${ms(traced.longMaxCpuMs, 1)} of CPU` : ''),
       baseline: `the most CPU any one task got: ${ms(traced.maxCpuMs, 1)} (over ${ms(traced.maxCpuWallMs, 1)} of wall time)`,
-      comparison: '',
+      comparison:
+        `the same run seen by the tabs' long-task observers: ${run.observedLongTasks} over ${LONG_TASK_MS} ms` +
+        (run.machine ? `; the ${cpus().length} cores ${pct(run.machine.busy)} busy from Send to the end of the capture` : ''),
       target: '',
       met: null,
     },
