@@ -409,6 +409,8 @@ function summarise(runs: Runs) {
 }
 
 const rate = (value: number) => `${Math.round(value).toLocaleString('en-US')}/s`;
+const pct = (value: number) => `${Math.round(value * 100)} %`;
+
 /** What the traced run says of the long tasks, for a note ('' when it says nothing). */
 function tracedSentence(run: TracedRun | string | null, whose: string): string {
   if (run === null || typeof run === 'string') return '';
@@ -439,7 +441,6 @@ function tracedRow(metric: string, run: TracedRun | string | null): Row[] {
     },
   ];
 }
-const pct = (value: number) => `${Math.round(value * 100)} %`;
 
 function longTasks(durations: readonly number[], rounds: number): string {
   if (durations.length === 0) return `0 in ${rounds} runs`;
